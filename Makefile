@@ -1,0 +1,33 @@
+# The two commands: `make lab` (set up, open the course) and `make test` (set up, run every test).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test install strip navigation clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/00-start-here.ipynb
+
+test: install
+	$(BIN)/ruff check course_lib tests tools
+	$(BIN)/ruff format --check course_lib tests tools
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
+strip: install
+	$(BIN)/python tools/strip_outputs.py
+
+navigation: install
+	$(BIN)/python tools/navigation.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

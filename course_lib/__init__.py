@@ -1,0 +1,43 @@
+"""Plumbing for *Backend Communication Patterns, Live*.
+
+The lessons live in the notebooks; this package only starts servers, records timelines, runs
+explorers and counts bytes. Everything public is listed in ``__all__`` (pinned by a test).
+"""
+
+from .explorer import Explorer, explore
+from .servers import (
+    ProcessServer,
+    Server,
+    ThreadServer,
+    free_port,
+    running,
+    serve,
+    serve_in_thread,
+    start_process,
+    stop,
+    stop_all,
+)
+from .setup_check import check_setup
+from .timeline import Event, Timeline
+from .wire import WireCounter, WireStats, count_wire
+
+__all__ = [
+    "Event",
+    "Explorer",
+    "ProcessServer",
+    "Server",
+    "ThreadServer",
+    "Timeline",
+    "WireCounter",
+    "WireStats",
+    "check_setup",
+    "count_wire",
+    "explore",
+    "free_port",
+    "running",
+    "serve",
+    "serve_in_thread",
+    "start_process",
+    "stop",
+    "stop_all",
+]

@@ -1,0 +1,304 @@
+"""Start, replace and stop the course's servers.
+
+Three ways to run a server, all bound to 127.0.0.1 on a port the OS picks:
+
+- ``serve(app, name)``: an aiohttp app on the kernel's own event loop (top-level ``await``).
+- ``serve_in_thread(app, name)``: the same app on an event loop of its own, in a thread, so a
+  *blocking* client in a cell can call it (chapter 02 explains why that matters).
+- ``start_process(argv, name)``: a separate OS process that prints nothing we need, only listens
+  (the sidecar chapter's app). It is killed with the kernel.
+
+Servers are kept in a registry by name: starting a name that is already running stops the old
+server first, so re-running a cell, or a whole notebook, just works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+HOST = "127.0.0.1"
+
+_registry: dict[str, Server | ThreadServer | ProcessServer] = {}
+
+
+@dataclass
+class Server:
+    """A running aiohttp app on the kernel's loop. ``await server.stop()`` ends it."""
+
+    name: str
+    app: web.Application
+    runner: web.AppRunner
+    port: int
+    host: str = HOST
+    started_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def stop(self) -> None:
+        if _registry.get(self.name) is self:
+            del _registry[self.name]
+        await self.runner.cleanup()
+
+    def __repr__(self) -> str:
+        return f"<Server {self.name!r} at {self.url}>"
+
+
+async def serve(
+    app: web.Application,
+    name: str,
+    *,
+    port: int = 0,
+    handler_cancellation: bool = False,
+    shutdown_timeout: float = 0.5,
+    **runner_kwargs,
+) -> Server:
+    """Serve ``app`` on the running loop at ``127.0.0.1:<free port>`` under ``name``.
+
+    A server already registered under ``name`` is stopped first. ``handler_cancellation=True``
+    cancels a handler whose client has gone away (chapter 01 shows both settings).
+    First used in ``00-start-here``.
+    """
+    await stop(name)
+    runner = web.AppRunner(
+        app,
+        handler_cancellation=handler_cancellation,
+        shutdown_timeout=shutdown_timeout,
+        access_log=None,
+        **runner_kwargs,
+    )
+    await runner.setup()
+    site = web.TCPSite(runner, HOST, port, reuse_address=True)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    bound_port = runner.addresses[0][1]
+    server = Server(name=name, app=app, runner=runner, port=bound_port)
+    _registry[name] = server
+    return server
+
+
+class ThreadServer:
+    """An aiohttp app served by its own event loop in a daemon thread.
+
+    Blocking clients (``urllib``, ``requests``) can call it from a cell without freezing the
+    server, because the server does not share the kernel's loop. First used in chapter 02.
+    """
+
+    def __init__(self, app: web.Application, name: str, **runner_kwargs):
+        self.name = name
+        self.app = app
+        self.host = HOST
+        self.port = 0
+        self._runner_kwargs = runner_kwargs
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"server-{name}", daemon=True)
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The server's own loop (to schedule work on it with ``run_coroutine_threadsafe``)."""
+        return self._loop
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self._start())
+        except BaseException as exc:  # reported to the starting thread
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()
+
+    async def _start(self) -> None:
+        kwargs = {"access_log": None, "shutdown_timeout": 0.5, **self._runner_kwargs}
+        self._runner = web.AppRunner(self.app, **kwargs)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, HOST, 0, reuse_address=True)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    def start(self) -> ThreadServer:
+        self._thread.start()
+        self._ready.wait(10)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def stop(self) -> None:
+        """Stop the loop and wait for the thread; safe to call twice."""
+        if _registry.get(self.name) is self:
+            del _registry[self.name]
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+    def __repr__(self) -> str:
+        return f"<ThreadServer {self.name!r} at {self.url}>"
+
+
+def serve_in_thread(app: web.Application, name: str, **runner_kwargs) -> ThreadServer:
+    """Serve ``app`` from a thread with its own loop, under ``name`` (replacing any old one).
+
+    Not a coroutine: call it without ``await``. Stop it with ``server.stop()``.
+    """
+    old = _registry.get(name)
+    if old is not None:
+        _stop_now(old)
+    server = ThreadServer(app, name, **runner_kwargs).start()
+    _registry[name] = server
+    return server
+
+
+def _die_with_parent() -> None:  # runs in the child, before exec
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class ProcessServer:
+    """A server running as a separate OS process, listening on ``port``.
+
+    On Linux the child is told to die with the kernel (``PR_SET_PDEATHSIG``), and it is also
+    stopped at interpreter exit. First used in chapter 10.
+    """
+
+    def __init__(self, name: str, proc: subprocess.Popen, port: int):
+        self.name = name
+        self.proc = proc
+        self.port = port
+        self.host = HOST
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stop(self) -> None:
+        if _registry.get(self.name) is self:
+            del _registry[self.name]
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+    def __repr__(self) -> str:
+        return f"<ProcessServer {self.name!r} pid={self.pid} at {self.url}>"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that is free right now (for a child process to bind)."""
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def start_process(
+    argv: Sequence[str], name: str, *, port: int | None = None, timeout: float = 10.0
+) -> ProcessServer:
+    """Run ``argv`` as a child process and wait until it listens on ``port``.
+
+    ``{port}`` in any argument is replaced by a free port (picked when ``port`` is None).
+    ``argv[0] == "python"`` means this interpreter. Replaces a server of the same name.
+    """
+    old = _registry.get(name)
+    if old is not None:
+        _stop_now(old)
+    port = port or free_port()
+    args = [a.replace("{port}", str(port)) for a in argv]
+    if args and args[0] == "python":
+        args[0] = sys.executable
+    proc = subprocess.Popen(
+        args,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    server = ProcessServer(name, proc, port)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            server.stop()
+            raise RuntimeError(f"{name}: process exited with {proc.returncode}: {err[-2000:]}")
+        with socket.socket() as s:
+            if s.connect_ex((HOST, port)) == 0:
+                _registry[name] = server
+                return server
+        time.sleep(0.02)
+    server.stop()
+    raise TimeoutError(f"{name}: nothing listened on port {port} within {timeout} s")
+
+
+def running() -> dict[str, Server | ThreadServer | ProcessServer]:
+    """The servers running now, by name (a copy of the registry)."""
+    return dict(_registry)
+
+
+def _stop_now(server: Server | ThreadServer | ProcessServer) -> None:
+    if isinstance(server, Server):
+        raise TypeError("a kernel-loop server must be stopped with `await stop(name)`")
+    server.stop()
+
+
+async def stop(name: str) -> None:
+    """Stop the server called ``name``, whatever kind it is; nothing happens if none runs."""
+    server = _registry.get(name)
+    if server is None:
+        return
+    if isinstance(server, Server):
+        await server.stop()
+    else:
+        await asyncio.to_thread(server.stop)
+
+
+async def stop_all() -> None:
+    """Stop every server the course started in this kernel."""
+    for name in list(_registry):
+        await stop(name)
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    for server in list(_registry.values()):
+        if not isinstance(server, Server):  # kernel-loop servers close with the process
+            with contextlib.suppress(Exception):
+                server.stop()

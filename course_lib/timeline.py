@@ -1,0 +1,349 @@
+"""Record who sent what to whom, and when; draw it as a sequence diagram.
+
+A ``Timeline`` collects three kinds of event:
+
+- a **message** from one actor to another (a request, a response, a pushed event), with the time
+  it left and, when known, the time it arrived;
+- a **span** of work on one actor (a handler running, a job computing);
+- a **mark**: a point on one actor's lane ("job done", "client gave up").
+
+Events come from an aiohttp client trace (``timeline.client()``), a server middleware
+(``timeline.middleware()``) and manual calls (``mark``, ``message``, ``span``). ``figure()``
+draws one lane per actor, time running downwards, as plotly. First used in ``00-start-here``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import aiohttp
+import plotly.graph_objects as go
+from aiohttp import web
+
+TRACE_HEADER = "X-Timeline-Id"
+LABELLED_MESSAGES = 60  # above this many messages, labels move into the hover text
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened. Times are seconds from ``time.perf_counter()``."""
+
+    kind: str  # "message", "span" or "mark"
+    actor: str  # who sent the message / did the work / made the mark
+    label: str
+    t: float
+    end: float | None = None  # arrival (message) or end (span)
+    to: str | None = None  # receiver of a message
+    nbytes: int | None = None
+
+    def __post_init__(self):
+        if self.kind not in ("message", "span", "mark"):
+            raise ValueError(f"unknown event kind {self.kind!r}")
+        if self.kind == "message" and not self.to:
+            raise ValueError("a message needs a receiver (to=...)")
+
+
+class Timeline:
+    """A list of events with helpers to record them and a ``figure()`` to draw them."""
+
+    def __init__(self, actors: Iterable[str] = ()):
+        self.events: list[Event] = []
+        self.actors: list[str] = list(actors)
+        self._ids = itertools.count(1)
+        self._pending: dict[str, dict] = {}
+        self.t0 = time.perf_counter()
+
+    # ----- recording -------------------------------------------------------------------
+    def _actor(self, name: str | None) -> None:
+        if name and name not in self.actors:
+            self.actors.append(name)
+
+    def add(self, event: Event) -> Event:
+        self._actor(event.actor)
+        self._actor(event.to)
+        self.events.append(event)
+        return event
+
+    def mark(self, actor: str, label: str, t: float | None = None) -> Event:
+        """A point on ``actor``'s lane, now or at ``t``."""
+        return self.add(Event("mark", actor, label, time.perf_counter() if t is None else t))
+
+    def message(
+        self,
+        sender: str,
+        receiver: str,
+        label: str,
+        t: float | None = None,
+        end: float | None = None,
+        nbytes: int | None = None,
+    ) -> Event:
+        """A message from ``sender`` to ``receiver``; sent at ``t`` (default now)."""
+        t = time.perf_counter() if t is None else t
+        return self.add(Event("message", sender, label, t, end, receiver, nbytes))
+
+    def span(self, actor: str, label: str, start: float, end: float | None = None) -> Event:
+        """Work done by ``actor`` from ``start`` to ``end`` (default now)."""
+        end = time.perf_counter() if end is None else end
+        return self.add(Event("span", actor, label, start, end))
+
+    @contextlib.contextmanager
+    def working(self, actor: str, label: str):
+        """``with timeline.working("server", "resize image"):`` records a span around a block."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.span(actor, label, start)
+
+    def clear(self) -> None:
+        self.events.clear()
+        self._pending.clear()
+        self.t0 = time.perf_counter()
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def messages(self, sender: str | None = None, receiver: str | None = None) -> list[Event]:
+        """The messages, optionally only those from ``sender`` and/or to ``receiver``."""
+        return [
+            e
+            for e in self.events
+            if e.kind == "message"
+            and (sender is None or e.actor == sender)
+            and (receiver is None or e.to == receiver)
+        ]
+
+    # ----- aiohttp hooks ---------------------------------------------------------------
+    def trace_config(self, actor: str = "client", server: str = "server") -> aiohttp.TraceConfig:
+        """An aiohttp ``TraceConfig`` that records each request and its response.
+
+        It tags each request with an ``X-Timeline-Id`` header so that a ``middleware()`` of this
+        same timeline can add the server's side (arrival time, handler span).
+        """
+        config = aiohttp.TraceConfig(trace_config_ctx_factory=SimpleNamespace)
+
+        async def on_request_start(session, ctx, params):
+            ctx.id = f"{actor}-{next(self._ids)}"
+            ctx.t = time.perf_counter()
+            ctx.sent = 0
+            params.headers[TRACE_HEADER] = ctx.id
+            self._pending[ctx.id] = {}
+
+        async def on_request_chunk_sent(session, ctx, params):
+            ctx.sent += len(params.chunk)
+
+        async def on_request_end(session, ctx, params):
+            now = time.perf_counter()
+            seen = self._pending.pop(ctx.id, {})
+            label = f"{params.method} {params.url.path_qs}"
+            self.message(actor, server, label, ctx.t, seen.get("arrived"), ctx.sent or None)
+            if "handled" in seen:
+                self.span(server, seen.get("handler", "handler"), *seen["handled"])
+            sent_at = seen.get("responded", None)
+            size = params.response.content_length
+            self.message(
+                server,
+                actor,
+                f"{params.response.status} {params.response.reason}",
+                sent_at if sent_at is not None else now,
+                now,
+                size,
+            )
+
+        async def on_request_exception(session, ctx, params):
+            seen = self._pending.pop(ctx.id, {})
+            label = f"{params.method} {params.url.path_qs}"
+            self.message(actor, server, label, ctx.t, seen.get("arrived"))
+            if "handled" in seen:
+                self.span(server, "handler", *seen["handled"])
+            self.mark(actor, f"error: {type(params.exception).__name__}")
+
+        config.on_request_start.append(on_request_start)
+        config.on_request_chunk_sent.append(on_request_chunk_sent)
+        config.on_request_end.append(on_request_end)
+        config.on_request_exception.append(on_request_exception)
+        return config
+
+    @contextlib.asynccontextmanager
+    async def client(self, actor: str = "client", server: str = "server", **session_kwargs):
+        """``async with timeline.client("client") as http:`` an aiohttp session that records."""
+        configs = [*session_kwargs.pop("trace_configs", []), self.trace_config(actor, server)]
+        async with aiohttp.ClientSession(trace_configs=configs, **session_kwargs) as http:
+            yield http
+
+    def middleware(self, actor: str = "server"):
+        """An aiohttp middleware that records each request's arrival and its handler's work.
+
+        Requests from a traced client of this timeline are joined to the client's arrows; other
+        requests are drawn from ``"?"`` (an unknown client).
+        """
+
+        @web.middleware
+        async def record(request: web.Request, handler):
+            arrived = time.perf_counter()
+            tag = request.headers.get(TRACE_HEADER)
+            seen = self._pending.get(tag) if tag else None
+            try:
+                return await handler(request)
+            finally:
+                done = time.perf_counter()
+                if seen is not None:
+                    seen.update(arrived=arrived, handled=(arrived, done), responded=done)
+                    seen["handler"] = f"handle {request.method} {request.path}"
+                else:
+                    self.message("?", actor, f"{request.method} {request.path_qs}", arrived)
+                    self.span(actor, f"handle {request.method} {request.path}", arrived, done)
+
+        return record
+
+    # ----- drawing ----------------------------------------------------------------------
+    def figure(self, title: str | None = None, height: int | None = None) -> go.Figure:
+        """Draw the events as a sequence diagram: one column per actor, time going down."""
+        return draw(self.events, self.actors, title=title, height=height)
+
+    def show(self, title: str | None = None, height: int | None = None) -> None:
+        self.figure(title, height).show()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.figure()._repr_mimebundle_(include, exclude)
+
+
+def _ms(t: float, t0: float) -> float:
+    return round((t - t0) * 1000, 3)
+
+
+def draw(
+    events: list[Event], actors: list[str] | None = None, *, title=None, height=None
+) -> go.Figure:
+    """The sequence diagram of ``events`` (any order). Used by ``Timeline.figure``."""
+    events = sorted(events, key=lambda e: e.t)
+    order = list(actors or [])
+    for e in events:
+        for name in (e.actor, e.to):
+            if name and name not in order:
+                order.append(name)
+    x = {name: i for i, name in enumerate(order)}
+    t0 = events[0].t if events else 0.0
+    fig = go.Figure()
+    many = sum(e.kind == "message" for e in events) > LABELLED_MESSAGES
+
+    # lifelines
+    last = max([_ms(e.end or e.t, t0) for e in events], default=1.0) or 1.0
+    for name in order:
+        fig.add_trace(
+            go.Scatter(
+                x=[x[name], x[name]],
+                y=[0, last],
+                mode="lines",
+                hoverinfo="skip",
+                line=dict(color="#bbb", width=1, dash="dot"),
+                showlegend=False,
+            )
+        )
+
+    # spans: thick bars on the actor's lane
+    sx, sy, stext = [], [], []
+    for e in events:
+        if e.kind == "span":
+            sx += [x[e.actor], x[e.actor], None]
+            sy += [_ms(e.t, t0), _ms(e.end or e.t, t0), None]
+            hover = f"{e.actor}: {e.label}<br>{_ms(e.t, t0):.1f}–{_ms(e.end or e.t, t0):.1f} ms"
+            stext += [hover, hover, None]
+    if sx:
+        fig.add_trace(
+            go.Scatter(
+                x=sx,
+                y=sy,
+                mode="lines",
+                name="work",
+                text=stext,
+                hoverinfo="text",
+                line=dict(color="rgba(255,160,60,0.55)", width=12),
+            )
+        )
+
+    # messages: one trace of arrows, labels at mid-points when there are few
+    mx, my, mtext, lx, ly, ltext = [], [], [], [], [], []
+    for e in events:
+        if e.kind != "message":
+            continue
+        start, stop = _ms(e.t, t0), _ms(e.end if e.end is not None else e.t, t0)
+        size = f" ({e.nbytes} B)" if e.nbytes else ""
+        hover = f"{e.actor} → {e.to}: {e.label}{size}<br>sent {start:.1f} ms, arrived {stop:.1f} ms"
+        mx += [x[e.actor], x[e.to], None]
+        my += [start, stop, None]
+        mtext += [hover, hover, None]
+        lx.append((x[e.actor] + x[e.to]) / 2)
+        ly.append((start + stop) / 2)
+        ltext.append(e.label + size)
+    if mx:
+        fig.add_trace(
+            go.Scatter(
+                x=mx,
+                y=my,
+                mode="lines+markers",
+                name="message",
+                text=mtext,
+                hoverinfo="text",
+                line=dict(color="#3366cc", width=1 if many else 1.5),
+                opacity=0.35 if many else 1.0,
+                marker=dict(
+                    symbol="arrow",
+                    angleref="previous",
+                    size=[0, 11, 0] * (len(mx) // 3),
+                    color="#3366cc",
+                ),
+            )
+        )
+        if not many:
+            fig.add_trace(
+                go.Scatter(
+                    x=lx,
+                    y=ly,
+                    mode="text",
+                    text=ltext,
+                    hoverinfo="skip",
+                    showlegend=False,
+                    textposition="top center",
+                    textfont=dict(size=11),
+                )
+            )
+
+    # marks
+    kx = [x[e.actor] for e in events if e.kind == "mark"]
+    if kx:
+        fig.add_trace(
+            go.Scatter(
+                x=kx,
+                y=[_ms(e.t, t0) for e in events if e.kind == "mark"],
+                mode="markers" if many else "markers+text",
+                name="mark",
+                text=[e.label for e in events if e.kind == "mark"],
+                textposition="middle right",
+                marker=dict(symbol="diamond", size=9, color="#d62728"),
+                hovertemplate="%{text}<br>%{y:.1f} ms<extra></extra>",
+            )
+        )
+
+    fig.update_layout(
+        title=title,
+        height=height or min(900, 260 + 18 * min(len(events), 30)),
+        margin=dict(l=60, r=20, t=60 if title else 30, b=30),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
+        xaxis=dict(
+            tickvals=list(range(len(order))),
+            ticktext=order,
+            side="top",
+            showgrid=False,
+            range=[-0.5, max(len(order) - 0.5, 0.5)],
+            zeroline=False,
+        ),
+        yaxis=dict(title="time (ms)", autorange="reversed", gridcolor="#eee", zeroline=False),
+    )
+    return fig

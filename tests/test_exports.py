@@ -1,0 +1,26 @@
+import course_lib
+
+
+def test_public_surface_is_pinned():
+    assert course_lib.__all__ == [
+        "Event",
+        "Explorer",
+        "ProcessServer",
+        "Server",
+        "ThreadServer",
+        "Timeline",
+        "WireCounter",
+        "WireStats",
+        "check_setup",
+        "count_wire",
+        "explore",
+        "free_port",
+        "running",
+        "serve",
+        "serve_in_thread",
+        "start_process",
+        "stop",
+        "stop_all",
+    ]
+    for name in course_lib.__all__:
+        assert getattr(course_lib, name).__doc__, f"{name} has no docstring"
