@@ -46,6 +46,21 @@ def _control(name: str, spec) -> widgets.ValueWidget:
     )
 
 
+def _as_output(figure: Any) -> dict:
+    """``figure`` as one output of the ``Output`` widget.
+
+    A plotly figure is turned into its mime bundle here: given to ``append_display_data``, its own
+    ``_ipython_display_`` would show it in the running cell and leave the widget empty.
+    """
+    if hasattr(figure, "_repr_mimebundle_"):
+        data = figure._repr_mimebundle_()
+    else:
+        from IPython.core.interactiveshell import InteractiveShell
+
+        data, _ = InteractiveShell.instance().display_formatter.format(figure)
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
 class Explorer:
     """The widget box plus the measurement loop behind it."""
 
@@ -91,9 +106,12 @@ class Explorer:
         """Set controls from ``values`` (without triggering a second run), measure, redraw."""
         for name, value in values.items():
             control = self.controls[name]
-            with control.hold_trait_notifications():
-                control.unobserve(self._changed, names="value")
+            # Unobserve around the change itself: notifications held inside
+            # hold_trait_notifications() would fire after observe() again.
+            control.unobserve(self._changed, names="value")
+            try:
                 control.value = value
+            finally:
                 control.observe(self._changed, names="value")
         params = self.values
         self.status.value = "<i>measuring…</i>"
@@ -109,8 +127,7 @@ class Explorer:
         self.result = result
         self.history.append((params, result))
         self.runs += 1
-        self.output.clear_output(wait=True)
-        self.output.append_display_data(figure)
+        self.output.outputs = (_as_output(figure),)
         self.status.value = f"measured in {time.perf_counter() - started:.2f} s"
         return result
 

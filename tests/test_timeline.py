@@ -39,6 +39,7 @@ def test_requests_from_untraced_clients_come_from_unknown():
 
     async def main():
         app = web.Application(middlewares=[tl.middleware()])
+
         async def ok(request):
             return web.Response()
 

@@ -1,0 +1,123 @@
+"""Each chapter opened in a real JupyterLab, run with Run All, and looked at in Chromium.
+
+Checks: every code cell ran; no error or stderr output (except cells tagged
+``raises-exception``); every widget view rendered; every plotly figure drawn; the chapter's
+explorer moved once and its figure redrawn with new data. A full-page screenshot per chapter
+goes to ``test-artifacts/screenshots``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import nbformat
+import pytest
+
+from course_lib.chapters import CHAPTERS
+from tests.browser.conftest import ROOT, SCREENSHOTS
+
+NOTEBOOKS = [c.file for c in CHAPTERS if (ROOT / "notebooks" / c.file).exists()]
+RUN_TIMEOUT = 120  # seconds for Run All of one chapter
+DONE_PROMPT = re.compile(r"^\[\s*\d+\s*\]:?$")  # "[7]:" ran; "[*]:" running; "[ ]:" not yet
+
+
+def _wait(predicate, timeout: float, what: str, interval: float = 0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _tagged_error_cells(notebook: str) -> set[int]:
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return {i for i, c in enumerate(code) if "raises-exception" in c.metadata.get("tags", [])}
+
+
+PROMPTS_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell'))
+    .map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '')"""
+
+STDERR_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell'))
+    .map((c, i) => [i, Array.from(c.querySelectorAll(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
+        .map(o => o.innerText.slice(0, 400))])
+    .filter(([i, texts]) => texts.length)"""
+
+# Widget views render as output areas without a data-mime-type whose content is a widget;
+# a widget that failed says "Error displaying widget" (or stays at "Loading widget...").
+WIDGETS_JS = """() => Array.from(document.querySelectorAll('.jp-OutputArea-output'))
+    .filter(o => !o.dataset.mimeType && !o.classList.contains('js-plotly-plot'))
+    .map(o => o.querySelector('.jupyter-widgets') !== null
+              && !/Error displaying widget|Loading widget/.test(o.innerText))"""
+
+PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .map(p => p.querySelector('.main-svg') !== null && p.getBoundingClientRect().height > 50)"""
+
+PANEL = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
+EXPLORER_DATA_JS = """() => {
+    const box = Array.from(document.querySelectorAll('.widget-vbox'))
+        .find(b => b.querySelector('.widget-output .js-plotly-plot'));
+    if (!box) return null;
+    const plot = box.querySelector('.widget-output .js-plotly-plot');
+    return JSON.stringify((plot.data || []).map(t => [t.x, t.y]));
+}"""
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_chapter_runs_and_renders_in_jupyterlab(notebook, lab, browser):
+    stem = notebook.removesuffix(".ipynb")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    started = time.monotonic()
+    try:
+        page.goto(f"{lab.url}/lab/workspaces/{stem}/tree/{notebook}?token={lab.token}")
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60_000)
+        _wait(lambda: lab.kernel_state(notebook) == "idle", 60, "an idle kernel")
+
+        page.click(".lm-MenuBar-item:has-text('Run')")
+        page.click('.lm-Menu-item[data-command="runmenu:run-all"]')
+
+        def finished():
+            return all(DONE_PROMPT.match(p.strip()) for p in page.evaluate(PROMPTS_JS))
+
+        _wait(finished, RUN_TIMEOUT, "every cell to run", interval=0.5)
+        _wait(lambda: lab.kernel_state(notebook) == "idle", 30, "the kernel to settle")
+
+        allowed = _tagged_error_cells(notebook)
+        errors = [(i, texts) for i, texts in page.evaluate(STDERR_JS) if i not in allowed]
+        assert not errors, f"error or stderr output in code cells: {json.dumps(errors)[:2000]}"
+
+        widgets = page.evaluate(WIDGETS_JS)
+        assert widgets and all(widgets), f"widget views rendered: {widgets}"
+        plots = _wait(lambda: page.evaluate(PLOTS_JS), 20, "plotly figures")
+        assert all(plots), f"plotly figures drawn: {plots}"
+
+        before = page.evaluate(EXPLORER_DATA_JS)
+        assert before, "no explorer (controls + plotly figure in one widget box) found"
+        box = page.locator(".widget-vbox:has(.widget-output .js-plotly-plot)").first
+        box.scroll_into_view_if_needed()
+        if box.locator(".noUi-handle").count():
+            box.locator(".noUi-handle").first.click()
+            page.keyboard.press("ArrowRight")
+        elif box.locator("input[type=checkbox]").count():
+            box.locator("input[type=checkbox]").first.click()
+        else:
+            select = box.locator("select").first
+            options = select.locator("option").all_inner_texts()
+            select.select_option(label=options[-1])
+        _wait(lambda: page.evaluate(EXPLORER_DATA_JS) not in (None, before), 60,
+              "the explorer to redraw with new data")  # fmt: skip
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        height = page.evaluate(f"() => ({PANEL} || document.body).scrollHeight")
+        page.set_viewport_size({"width": 1400, "height": min(max(height + 200, 1000), 30000)})
+        page.evaluate(f"() => {{ const p = {PANEL}; if (p) p.scrollTop = 0; }}")
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(SCREENSHOTS / f"{stem}.png"), full_page=True)
+        page.close()
+        lab.close_sessions()
+        print(f"{notebook}: {time.monotonic() - started:.1f} s in the browser")
