@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test install strip navigation clean
+.PHONY: lab test install strip navigation book clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -28,6 +28,10 @@ strip: install
 
 navigation: install
 	$(BIN)/python tools/navigation.py
+
+book: install
+	$(BIN)/python tools/build_book.py
+	@echo "the book: build/book/index.html"
 
 clean:
 	rm -rf $(VENV) build *.egg-info

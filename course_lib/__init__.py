@@ -4,6 +4,7 @@ The lessons live in the notebooks; this package only starts servers, records tim
 explorers and counts bytes. Everything public is listed in ``__all__`` (pinned by a test).
 """
 
+from .browser import browser_url
 from .explorer import Explorer, explore
 from .servers import (
     ProcessServer,
@@ -30,6 +31,7 @@ __all__ = [
     "Timeline",
     "WireCounter",
     "WireStats",
+    "browser_url",
     "check_setup",
     "count_wire",
     "explore",

@@ -11,6 +11,7 @@ def test_public_surface_is_pinned():
         "Timeline",
         "WireCounter",
         "WireStats",
+        "browser_url",
         "check_setup",
         "count_wire",
         "explore",
