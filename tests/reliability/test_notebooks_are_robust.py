@@ -9,6 +9,8 @@ then re-run from the top.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -38,30 +40,42 @@ def _bogus(route: str) -> str:
     return re.sub(r"\{[^}]+\}", "no-such-id-7f3a", route)
 
 
+def _attack(name: str, info: dict) -> tuple[Counter, list[str]]:
+    """The whole battery against one server; returns (figures, problems)."""
+    counts, problems = Counter(), []
+    port = int(info["url"].rsplit(":", 1)[1].split("/")[0])
+    counts["servers"] += 1
+    for fault in faults.FAULTS:
+        outcome = fault(port)
+        counts["faults_tried"] += 1
+        if outcome in faults.SURVIVED:
+            counts["faults_survived"] += 1
+        else:
+            problems.append(f"{name}: {fault.__name__} -> {outcome}")
+    for path, outcome in faults.unknown_ids(port, [_bogus(r) for r in info["routes"]]):
+        counts["ids_tried"] += 1
+        if outcome in ("4xx", "closed"):
+            counts["ids_survived"] += 1
+        elif outcome in ("5xx", "hang", "garbage"):
+            problems.append(f"{name}: GET {path} -> {outcome}")
+    alive = faults.valid_request(port)
+    if alive not in ("2xx", "3xx", "4xx"):
+        problems.append(f"{name}: no valid answer after the faults ({alive})")
+    return counts, problems
+
+
 def _probe_servers(kernel: NotebookKernel) -> list[str]:
+    """Attack every plain-HTTP server the notebook left running, all servers at once."""
+    servers = {
+        name: info
+        for name, info in kernel.eval(SERVERS_EXPR).items()
+        if not info["url"].startswith("https")  # raw-socket faults speak plain HTTP
+    }
     problems = []
-    servers = kernel.eval(SERVERS_EXPR)
-    for name, info in servers.items():
-        port = int(info["url"].rsplit(":", 1)[1].split("/")[0])
-        if info["url"].startswith("https"):
-            continue  # raw-socket faults speak plain HTTP; TLS servers are checked in ch. 10
-        FIGURES["servers"] += 1
-        for fault in faults.FAULTS:
-            outcome = fault(port)
-            FIGURES["faults_tried"] += 1
-            if outcome in faults.SURVIVED:
-                FIGURES["faults_survived"] += 1
-            else:
-                problems.append(f"{name}: {fault.__name__} -> {outcome}")
-        for path, outcome in faults.unknown_ids(port, [_bogus(r) for r in info["routes"]]):
-            FIGURES["ids_tried"] += 1
-            if outcome in ("4xx", "closed"):
-                FIGURES["ids_survived"] += 1
-            elif outcome in ("5xx", "hang", "garbage"):
-                problems.append(f"{name}: GET {path} -> {outcome}")
-        alive = faults.valid_request(port)
-        if alive not in ("2xx", "3xx", "4xx"):
-            problems.append(f"{name}: no valid answer after the faults ({alive})")
+    with ThreadPoolExecutor(max_workers=max(len(servers), 1)) as pool:
+        for counts, found in pool.map(lambda item: _attack(*item), servers.items()):
+            FIGURES.update(counts)
+            problems += found
     FIGURES["fault_kinds"] = len(faults.FAULTS) + 1
     assert kernel.eval("1 + 1") == 2, "the kernel died"
     return problems
