@@ -270,7 +270,7 @@ def draw(
         )
 
     # messages: one trace of arrows, labels at mid-points when there are few
-    mx, my, mtext, lx, ly, ltext = [], [], [], [], [], []
+    mx, my, mtext, lx, ly, ltext, lpos = [], [], [], [], [], [], []
     for e in events:
         if e.kind != "message":
             continue
@@ -283,6 +283,9 @@ def draw(
         lx.append((x[e.actor] + x[e.to]) / 2)
         ly.append((start + stop) / 2)
         ltext.append(e.label + size)
+        # a reply drawn right to left goes below its line, so that a fast request and its
+        # response (nearly the same height) do not print their labels on top of each other
+        lpos.append("bottom center" if x[e.to] < x[e.actor] else "top center")
     if mx:
         traces.append(
             dict(
@@ -313,7 +316,7 @@ def draw(
                     text=ltext,
                     hoverinfo="skip",
                     showlegend=False,
-                    textposition="top center",
+                    textposition=lpos,
                     textfont=dict(size=11),
                 )
             )
