@@ -120,9 +120,10 @@ async def sse_events(
     """
     parser = parser if parser is not None else EventStreamParser()
     parser.end()  # a new stream
-    chunks = response.aiter_bytes() if hasattr(response, "aiter_bytes") else None
-    if chunks is None:
-        chunks = response.content.iter_any()  # aiohttp
+    if hasattr(response, "aiter_bytes"):  # httpx
+        chunks = response.aiter_bytes()
+    else:  # aiohttp
+        chunks = response.content.iter_any()
     async for chunk in chunks:
         for event in parser.feed(chunk):
             yield event
