@@ -19,14 +19,17 @@ from .servers import (
     stop_all,
 )
 from .setup_check import check_setup
+from .sse import EventStreamParser, ServerSentEvent, sse_events
 from .timeline import Event, Timeline
 from .wire import WireCounter, WireStats, count_wire
 
 __all__ = [
     "Event",
+    "EventStreamParser",
     "Explorer",
     "ProcessServer",
     "Server",
+    "ServerSentEvent",
     "ThreadServer",
     "Timeline",
     "WireCounter",
@@ -39,6 +42,7 @@ __all__ = [
     "running",
     "serve",
     "serve_in_thread",
+    "sse_events",
     "start_process",
     "stop",
     "stop_all",

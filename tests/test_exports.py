@@ -4,9 +4,11 @@ import course_lib
 def test_public_surface_is_pinned():
     assert course_lib.__all__ == [
         "Event",
+        "EventStreamParser",
         "Explorer",
         "ProcessServer",
         "Server",
+        "ServerSentEvent",
         "ThreadServer",
         "Timeline",
         "WireCounter",
@@ -19,6 +21,7 @@ def test_public_surface_is_pinned():
         "running",
         "serve",
         "serve_in_thread",
+        "sse_events",
         "start_process",
         "stop",
         "stop_all",
