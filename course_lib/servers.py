@@ -21,10 +21,12 @@ import ctypes
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -45,10 +47,11 @@ class Server:
     port: int
     host: str = HOST
     started_at: float = field(default_factory=time.monotonic)
+    scheme: str = "http"  # "https" when served with an ssl_context
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     async def stop(self) -> None:
         if _registry.get(self.name) is self:
@@ -66,15 +69,17 @@ async def serve(
     port: int = 0,
     handler_cancellation: bool = False,
     shutdown_timeout: float = 0.5,
+    ssl_context: ssl.SSLContext | None = None,
     **runner_kwargs,
 ) -> Server:
     """Serve ``app`` on the running loop at ``127.0.0.1:<free port>`` under ``name``.
 
     A server already registered under ``name`` is stopped first. ``handler_cancellation=True``
     cancels a handler whose client has gone away (chapter 01 shows both settings).
+    With ``ssl_context`` the server speaks TLS and ``server.url`` is ``https://`` (chapter 10).
     First used in ``00-start-here``.
     """
-    await stop(name)
+    await _replace(name)
     runner = web.AppRunner(
         app,
         handler_cancellation=handler_cancellation,
@@ -83,14 +88,15 @@ async def serve(
         **runner_kwargs,
     )
     await runner.setup()
-    site = web.TCPSite(runner, HOST, port, reuse_address=True)
+    site = web.TCPSite(runner, HOST, port, reuse_address=True, ssl_context=ssl_context)
     try:
         await site.start()
     except BaseException:
         await runner.cleanup()
         raise
     bound_port = runner.addresses[0][1]
-    server = Server(name=name, app=app, runner=runner, port=bound_port)
+    scheme = "https" if ssl_context is not None else "http"
+    server = Server(name=name, app=app, runner=runner, port=bound_port, scheme=scheme)
     _registry[name] = server
     return server
 
@@ -288,6 +294,25 @@ async def stop(name: str) -> None:
         await server.stop()
     else:
         await asyncio.to_thread(server.stop)
+
+
+async def _replace(name: str) -> None:
+    """Stop the old server of this name before a new one starts, whatever its cleanup does.
+
+    Its port is closed before its app's cleanup hooks run; a hook that fails (typically after
+    re-running a cell that redefined a ``web.AppKey`` the hook looks up) must not stop the new
+    server from starting, so the failure becomes a warning.
+    """
+    try:
+        await stop(name)
+    except Exception as exc:
+        _registry.pop(name, None)
+        warnings.warn(
+            f"server {name!r}: the old app's cleanup failed ({type(exc).__name__}: {exc}); "
+            "the new server starts anyway",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 async def stop_all() -> None:

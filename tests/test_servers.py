@@ -1,4 +1,5 @@
 import socket
+import ssl
 import sys
 import urllib.request
 
@@ -39,6 +40,29 @@ def test_same_name_replaces_old_server(hello_app):
     run(main())
 
 
+def test_serve_with_ssl_context_speaks_tls(hello_app):
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+
+    async def main():
+        server = await servers.serve(hello_app(), name="tls", ssl_context=server_ctx)
+        try:
+            assert server.url == f"https://127.0.0.1:{server.port}"
+            async with aiohttp.ClientSession() as http:
+                async with http.get(server.url + "/hello/tls", ssl=client_ctx) as r:
+                    assert await r.text() == "hello tls"
+                with pytest.raises(aiohttp.ClientConnectorCertificateError):
+                    await http.get(server.url + "/hello/tls")  # default trust: our CA unknown
+        finally:
+            await servers.stop_all()
+
+    run(main())
+
+
 def test_stop_unknown_name_is_harmless():
     run(servers.stop("never-started"))
 
@@ -71,3 +95,23 @@ def test_process_server_starts_and_is_reaped():
 def test_process_that_fails_reports_its_error():
     with pytest.raises(RuntimeError, match="exited"):
         servers.start_process([sys.executable, "-c", "raise SystemExit(3)"], name="bad")
+
+
+def test_a_failing_cleanup_of_the_old_server_does_not_block_the_new_one(hello_app):
+    async def broken_cleanup(app):
+        raise KeyError("an AppKey from before the cell was re-run")
+
+    async def main():
+        old_app = hello_app()
+        old_app.on_cleanup.append(broken_cleanup)
+        old = await servers.serve(old_app, name="fragile")
+        with pytest.warns(RuntimeWarning, match="cleanup failed"):
+            new = await servers.serve(hello_app(), name="fragile")
+        try:
+            assert servers.running()["fragile"] is new
+            with socket.socket() as s:
+                assert s.connect_ex(("127.0.0.1", old.port)) != 0
+        finally:
+            await servers.stop_all()
+
+    run(main())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -67,7 +69,7 @@ class NotebookKernel:
         """
         for i, cell in enumerate(self.nb.cells[:index]):
             self.client.execute_cell(cell, i)
-        timer = threading.Timer(after, self.client.km.interrupt_kernel)
+        timer = threading.Timer(after, os.kill, (self.pid, signal.SIGINT))  # what ■ does
         timer.start()
         try:
             self.client.execute_cell(self.nb.cells[index], index)
