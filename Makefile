@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test install strip navigation book clean
+.PHONY: lab test install strip navigation book clean bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -19,8 +19,8 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/00-start-here.ipynb
 
 test: install
-	$(BIN)/ruff check course_lib tests tools
-	$(BIN)/ruff format --check course_lib tests tools
+	$(BIN)/ruff check course_lib tests tools bench
+	$(BIN)/ruff format --check course_lib tests tools bench
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 strip: install
@@ -28,6 +28,10 @@ strip: install
 
 navigation: install
 	$(BIN)/python tools/navigation.py
+
+bench: install
+	$(BIN)/python -m bench.run
+	@echo "the figures: bench/RESULTS.md, bench/results.json, bench/*.html"
 
 book: install
 	$(BIN)/python tools/build_book.py

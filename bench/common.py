@@ -1,0 +1,224 @@
+"""Shared plumbing: results, child processes, a kernel to run code in, percentiles."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@dataclass
+class Result:
+    """One figure. ``target``/``op`` give the target (``value op target``); ``met`` says if so."""
+
+    name: str
+    value: float | None
+    unit: str
+    target: float | None = None
+    met: bool | None = None
+    op: str | None = None  # "<=" or ">="
+    benchmark: str = ""
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def result(
+    benchmark: str,
+    name: str,
+    value: float | None,
+    unit: str,
+    *,
+    at_most: float | None = None,
+    at_least: float | None = None,
+    note: str = "",
+) -> Result:
+    target, op, met = None, None, None
+    if at_most is not None:
+        target, op = at_most, "<="
+    elif at_least is not None:
+        target, op = at_least, ">="
+    if target is not None and value is not None:
+        met = bool(value <= target) if op == "<=" else bool(value >= target)
+    if value is not None:
+        value = round(float(value), 4)
+    return Result(name, value, unit, target, met, op, benchmark, note)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The ``p``-th percentile (nearest rank) of ``values``."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[k]
+
+
+# ----- child processes ------------------------------------------------------------------------
+
+_children: list[subprocess.Popen] = []
+
+
+def _die_with_parent() -> None:  # in the child, before exec
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def spawn(args: list[str], **kwargs) -> subprocess.Popen:
+    """Start a child (killed with us, and stopped by ``stop_children``)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_die_with_parent,
+        **kwargs,
+    )
+    _children.append(proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+    if proc in _children:
+        _children.remove(proc)
+
+
+@atexit.register
+def stop_children() -> None:
+    for proc in list(_children):
+        with contextlib.suppress(Exception):
+            stop(proc)
+
+
+def read_line(proc: subprocess.Popen, timeout: float) -> str:
+    """The next stdout line of ``proc``, or an error with its stderr."""
+    box: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: box.put(proc.stdout.readline()), daemon=True).start()
+    try:
+        line = box.get(timeout=timeout)
+    except queue.Empty:
+        line = ""
+    if not line:
+        stop(proc)
+        err = proc.stderr.read() if proc.stderr and not proc.stderr.closed else ""
+        raise RuntimeError(f"{proc.args[:4]}: no output within {timeout} s. {err[-2000:]}")
+    return line
+
+
+def serve_plain(kind: str) -> tuple[subprocess.Popen, int]:
+    """``bench.apps`` ``kind`` served by a plain Python process: (process, port)."""
+    proc = spawn([PYTHON, "-m", "bench.apps", kind])
+    info = json.loads(read_line(proc, 30))
+    return proc, info["port"]
+
+
+def loadgen(*args: str, timeout: float = 300) -> dict:
+    """Run ``bench.loadgen`` with ``args`` in another process; its JSON report."""
+    proc = spawn([PYTHON, "-m", "bench.loadgen", *map(str, args)])
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop(proc)
+        raise RuntimeError(f"loadgen {args[:1]} took more than {timeout} s") from None
+    finally:
+        if proc in _children:
+            _children.remove(proc)
+    if proc.returncode != 0:
+        raise RuntimeError(f"loadgen {args} exited {proc.returncode}: {err[-3000:]}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# ----- a kernel to run code in ----------------------------------------------------------------
+
+
+class Kernel:
+    """An ipykernel started with jupyter_client; ``run(code)`` returns what it printed."""
+
+    def __init__(self) -> None:
+        from jupyter_client import KernelManager
+
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    @property
+    def pid(self) -> int:
+        return self.km.provisioner.pid
+
+    def run(self, code: str, timeout: float = 120) -> str:
+        out: list[str] = []
+        errors: list[str] = []
+
+        def hook(msg: dict) -> None:
+            kind, content = msg["header"]["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind == "error":
+                errors.append("\n".join(content["traceback"]))
+
+        reply = self.kc.execute_interactive(code, output_hook=hook, timeout=timeout)
+        if reply["content"]["status"] != "ok" or errors:
+            raise RuntimeError(f"kernel: {''.join(errors)[-3000:] or reply['content']}")
+        return "".join(out)
+
+    def shutdown(self) -> None:
+        with contextlib.suppress(Exception):
+            self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            self.km.shutdown_kernel(now=True)
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+
+def machine() -> dict:
+    import platform
+
+    model = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }

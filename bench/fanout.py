@@ -1,0 +1,132 @@
+"""3. Fan-out at scale: one event to N SSE subscribers of a server in a kernel, and to N
+subscribers of the local Redis, read by one lean client (``bench.loadgen``: a task per
+subscriber reading lines from plain asyncio streams, in another process).
+
+The time of each subscriber is from just before the publish request is sent (``POST /publish``
+to the kernel's server, ``PUBLISH`` to Redis) until that subscriber has read the event, on
+``time.monotonic()``. The server (``bench.apps.sse_app``) writes the frame to each open response
+in one loop. Redis: its ``maxclients`` (10,000 by default) is raised for the run when it is too
+small for N subscribers plus the publisher, and set back afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+from .common import Kernel, loadgen, result
+
+BENCHMARK = "fanout"
+
+SERVE_IN_KERNEL = """
+import json, course_lib, bench.apps
+_bench_server = await course_lib.serve(bench.apps.sse_app(), name="bench-sse")
+print(json.dumps({"port": _bench_server.port}))
+"""
+
+CLOSE_STREAMS = """
+import aiohttp
+async with aiohttp.ClientSession() as _s:
+    async with _s.post(_bench_server.url + "/close") as _r:
+        print((await _r.json())["closed"])
+"""
+
+
+async def _redis(command: list[str], port: int = 6379) -> bytes:
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
+    try:
+        parts = [f"*{len(command)}\r\n".encode()]
+        for word in command:
+            parts.append(f"${len(word.encode())}\r\n{word}\r\n".encode())
+        writer.write(b"".join(parts))
+        data = b""
+        while True:  # enough for the short replies used here
+            data += await asyncio.wait_for(reader.read(4096), 2)
+            if data.endswith(b"\r\n") and (not data.startswith(b"*") or data.count(b"\r\n") >= 5):
+                return data
+    finally:
+        writer.close()
+
+
+def redis(command: list[str]) -> bytes:
+    return asyncio.run(_redis(command))
+
+
+def run(smoke: bool, log) -> tuple[list, dict]:
+    sizes = [10, 100] if smoke else [100, 1000, 10000]
+    rows: dict[str, dict[int, dict]] = {"sse": {}, "redis": {}}
+    redis_note = ""
+    try:
+        if not redis(["PING"]).startswith(b"+PONG"):
+            raise ConnectionError("no PONG")
+        redis_ok = True
+    except (OSError, TimeoutError, ConnectionError) as exc:
+        redis_ok, redis_note = False, f"Redis not reachable at 127.0.0.1:6379 ({exc!r}): skipped"
+        log("  " + redis_note)
+    old_maxclients = None
+    with Kernel() as kernel:
+        port = json.loads(kernel.run(SERVE_IN_KERNEL).strip().splitlines()[-1])["port"]
+        try:
+            if redis_ok:
+                reply = redis(["CONFIG", "GET", "maxclients"]).split(b"\r\n")
+                current = int(reply[4])
+                if current < max(sizes) + 64:
+                    old_maxclients = current
+                    redis(["CONFIG", "SET", "maxclients", str(max(sizes) + 64)])
+                    redis_note = f"maxclients raised from {current} for the run"
+            for n in sizes:
+                rows["sse"][n] = loadgen("sse", "--port", port, "--n", n, "--timeout", 120)
+                kernel.run(CLOSE_STREAMS)
+                if redis_ok:
+                    rows["redis"][n] = loadgen("redis", "--port", 6379, "--n", n, "--timeout", 120)
+                log(
+                    f"  {n}: SSE p50 {rows['sse'][n]['p50_ms']:.0f} ms p99 "
+                    f"{rows['sse'][n]['p99_ms']:.0f} ms"
+                    + (
+                        f"; Redis p50 {rows['redis'][n]['p50_ms']:.0f} ms p99 "
+                        f"{rows['redis'][n]['p99_ms']:.0f} ms"
+                        if redis_ok
+                        else ""
+                    )
+                )
+        finally:
+            if old_maxclients is not None:
+                with contextlib.suppress(Exception):
+                    redis(["CONFIG", "SET", "maxclients", str(old_maxclients)])
+            with contextlib.suppress(Exception):
+                kernel.run('await course_lib.stop("bench-sse")')
+    results = []
+    for kind, label in (("sse", "SSE from a kernel"), ("redis", "Redis pub/sub")):
+        for n, row in rows[kind].items():
+            note = f"delivered {row['delivered']}/{n}"
+            if kind == "redis" and redis_note:
+                note += f"; {redis_note}"
+            results.append(result(BENCHMARK, f"{label} @{n}: p50", row["p50_ms"], "ms", note=note))
+            results.append(result(BENCHMARK, f"{label} @{n}: p99", row["p99_ms"], "ms"))
+    big, mid = sizes[-1], sizes[-2]
+    sse = rows["sse"]
+    if redis_ok:
+        ratio = sse[big]["p99_ms"] / rows["redis"][big]["p99_ms"]
+        results.append(
+            result(
+                BENCHMARK, f"SSE p99 / Redis p99 @{big}", ratio, "x", at_most=None if smoke else 1.0
+            )
+        )
+    else:
+        results.append(
+            result(
+                BENCHMARK, f"SSE p99 / Redis p99 @{big}", None, "x", at_most=1.0, note=redis_note
+            )
+        )
+    growth = sse[big]["p99_ms"] / sse[mid]["p99_ms"]
+    results.append(
+        result(
+            BENCHMARK,
+            f"SSE p99 @{big} / p99 @{mid}",
+            growth,
+            "x",
+            at_most=12.0 if not smoke else None,
+        )
+    )
+    return results, {"rows": rows, "redis": redis_note or "reachable"}

@@ -1,0 +1,90 @@
+"""Run every benchmark side by side and write the results: ``python -m bench.run``.
+
+``--smoke`` runs each benchmark at a small N (part of ``make test``); ``--out DIR`` chooses where
+``results.json``, ``RESULTS.md`` and the charts go (default: ``bench/``). ``--only NAME`` runs
+some benchmarks only. Every process started is stopped at the end, also on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import embedding, fanout, notebooks, polling, report, timeline
+from .common import machine, result, stop_children
+
+BENCHMARKS = {
+    "notebooks": notebooks,
+    "embedding": embedding,
+    "fanout": fanout,
+    "timeline": timeline,
+    "polling": polling,
+}
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def reading(results, details) -> str:
+    """A short reading of the figures, written from them (the full run adds its own notes)."""
+    missed = [r for r in results if r.met is False]
+    lines = []
+    if missed:
+        lines.append(
+            "Targets missed: " + "; ".join(f"{r.name} ({r.value} {r.unit})" for r in missed) + "."
+        )
+    else:
+        lines.append("Every target that was measured was met.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="small N, for make test")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--only", action="append", choices=list(BENCHMARKS))
+    parser.add_argument("--reading", type=Path, help="a Markdown file with the reading")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def terminated(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminated)
+    info = machine()
+    log(f"machine: {info}")
+    started = time.perf_counter()
+    results, details, failed = [], {}, []
+    try:
+        for name in args.only or BENCHMARKS:
+            log(f"{name}:")
+            t = time.perf_counter()
+            try:
+                figures, detail = BENCHMARKS[name].run(args.smoke, log)
+            except Exception as exc:  # one broken benchmark does not hide the others
+                traceback.print_exc()
+                failed.append(name)
+                figures = [result(name, f"{name}: failed", None, "", note=repr(exc)[:300])]
+                detail = {"error": repr(exc)}
+            log(f"  ({time.perf_counter() - t:.1f} s)")
+            results += figures
+            details[name] = detail
+    finally:
+        stop_children()
+    details["elapsed_s"] = time.perf_counter() - started
+    details["charts"] = report.charts(details, args.out)
+    text = args.reading.read_text() if args.reading else reading(results, details)
+    report.write_json(results, args.out)
+    report.write_markdown(results, args.out, info, details, text, args)
+    log(report.table(results))
+    log(f"wrote {args.out}/results.json, RESULTS.md, {', '.join(details['charts'])}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
