@@ -1,24 +1,39 @@
-"""Collects the reliability figures and prints them as one summary line at the end."""
+"""Collects the reliability figures and prints them as one summary line at the end.
+
+Under pytest-xdist each worker writes its figures to a file; the controller adds them up.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
-
-import pytest
+from pathlib import Path
 
 FIGURES: Counter = Counter()
-PROBLEMS: list[str] = []
+FOLDER = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability-figures"
 
 
-@pytest.fixture
-def figures():
-    return FIGURES
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without xdist
+        FOLDER.mkdir(parents=True, exist_ok=True)
+        for old in FOLDER.glob("*.json"):
+            old.unlink()
+
+
+def pytest_sessionfinish(session):
+    if FIGURES:
+        FOLDER.mkdir(parents=True, exist_ok=True)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        (FOLDER / f"{worker}.json").write_text(json.dumps(FIGURES))
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not FIGURES:
+    f = Counter()
+    for path in FOLDER.glob("*.json"):
+        f.update(json.loads(path.read_text()))
+    if not f:
         return
-    f = FIGURES
     terminalreporter.write_line(
         f"reliability: {f['notebooks']} notebooks × 2 runs ok, {f['interrupts']} interrupts ok, "
         f"{f['leftover_processes']} processes / {f['leftover_ports']} ports left, "

@@ -1,9 +1,8 @@
-"""Every chapter, run twice in one kernel, attacked with bad input, then shut down.
+"""The check behind the robustness tests: a chapter run twice, attacked, then shut down.
 
 For each notebook: both runs pass; no server ever listens beyond loopback; every server it
 leaves running survives the fault battery and still answers; after the kernel shuts down no
-process or listening socket of it remains. A few chapters are also interrupted mid-cell and
-then re-run from the top.
+process or listening socket of it remains.
 """
 
 from __future__ import annotations
@@ -13,16 +12,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
-
-from course_lib.chapters import CHAPTERS
 from tests.reliability import faults
 from tests.reliability.conftest import FIGURES
 from tests.reliability.kernel import NotebookKernel, leftovers
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = [c.file for c in CHAPTERS if (ROOT / "notebooks" / c.file).exists()]
-INTERRUPTED = ["04-short-polling.ipynb", "05-long-polling.ipynb", "02-sync-vs-async.ipynb"]
 
 SERVERS_EXPR = """{
     name: {
@@ -81,8 +75,7 @@ def _probe_servers(kernel: NotebookKernel) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_run_twice_attack_and_shut_down(notebook):
+def run_twice_attack_and_shut_down(notebook):
     path = ROOT / "notebooks" / notebook
     with NotebookKernel(path) as kernel:
         kernel.run_all()
@@ -98,23 +91,3 @@ def test_run_twice_attack_and_shut_down(notebook):
     assert not wide, f"listening beyond loopback: {wide}"
     assert not problems, "\n".join(problems)
     assert not alive and not ports, f"left after shutdown: processes {alive}, ports {ports}"
-
-
-@pytest.mark.parametrize("notebook", [n for n in INTERRUPTED if n in NOTEBOOKS])
-def test_interrupt_mid_cell_then_rerun(notebook):
-    path = ROOT / "notebooks" / notebook
-    with NotebookKernel(path) as kernel:
-        kernel.run_all()
-        times = kernel.cell_times
-        longest = max(range(len(times)), key=times.__getitem__)
-        landed = kernel.run_until_interrupted(longest, after=min(0.3, times[longest] / 3))
-        assert landed, f"cell {longest} finished before the interrupt ({times[longest]:.2f} s)"
-        kernel.run_all()
-        orphans = kernel.eval(
-            "[t.get_coro().__qualname__ for t in __import__('asyncio').all_tasks() "
-            "if 'explore' in t.get_coro().__qualname__ or t.done()]"
-        )
-    alive, ports = leftovers(kernel)
-    FIGURES["interrupts"] += 1
-    assert not alive and not ports, f"left after shutdown: processes {alive}, ports {ports}"
-    assert orphans == [], f"orphan tasks after the interrupt and re-run: {orphans}"
