@@ -19,8 +19,8 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/00-start-here.ipynb
 
 test: install
-	$(BIN)/ruff check course_lib tests tools bench conftest.py
-	$(BIN)/ruff format --check course_lib tests tools bench conftest.py
+	$(BIN)/ruff check course_lib tests tools bench
+	$(BIN)/ruff format --check course_lib tests tools bench
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider \
 		-n 2 --dist loadfile
 
