@@ -90,6 +90,10 @@ def spawn(args: list[str], **kwargs) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=_die_with_parent,
+        # A session of its own, like the kernels jupyter_client starts: with the kernel's
+        # autogroup scheduling (sched_autogroup_enabled) each session gets a fair CPU share of
+        # its own, so on a busy machine this keeps the kernel and the plain process on equal terms.
+        start_new_session=True,
         **kwargs,
     )
     _children.append(proc)
@@ -203,6 +207,22 @@ class Kernel:
 
     def __exit__(self, *exc) -> None:
         self.shutdown()
+
+
+_shared: list[Kernel] = []
+
+
+def shared_kernel() -> Kernel:
+    """One kernel for the benchmarks that serve from a kernel (a kernel start costs seconds)."""
+    if not _shared:
+        _shared.append(Kernel())
+    return _shared[0]
+
+
+@atexit.register
+def close_shared_kernel() -> None:
+    while _shared:
+        _shared.pop().shutdown()
 
 
 def machine() -> dict:

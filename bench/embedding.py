@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import statistics
 
-from .common import Kernel, loadgen, result, serve_plain, stop
+from .common import loadgen, result, serve_plain, shared_kernel, stop
 
 BENCHMARK = "embedding"
 
@@ -37,27 +37,27 @@ def _median_round(rounds: list[dict]) -> dict:
 
 def run(smoke: bool, log) -> tuple[list, dict]:
     concurrency = 32
-    requests, warmup, rounds = (1000, 200, 1) if smoke else (20000, 2000, 3)
+    requests, warmup, rounds = (1000, 200, 1) if smoke else (10000, 2000, 5)
     args = ["--concurrency", concurrency, "--requests", requests, "--warmup", warmup]
     kernel_rounds, plain_rounds, echo_rounds = [], [], []
-    with Kernel() as kernel:
-        kernel_port = json.loads(kernel.run(SERVE_IN_KERNEL).strip().splitlines()[-1])["port"]
-        plain, plain_port = serve_plain("hello")
-        echo, echo_port = serve_plain("echo")
-        try:
-            for i in range(rounds):
-                kernel_rounds.append(loadgen("http", "--port", kernel_port, *args))
-                plain_rounds.append(loadgen("http", "--port", plain_port, *args))
-                echo_rounds.append(loadgen("echo", "--port", echo_port, *args))
-                log(
-                    f"  round {i + 1}: kernel {kernel_rounds[-1]['rps']:.0f} req/s, "
-                    f"plain {plain_rounds[-1]['rps']:.0f} req/s, "
-                    f"echo {echo_rounds[-1]['rps']:.0f} round trips/s"
-                )
-        finally:
-            stop(plain)
-            stop(echo)
-            kernel.run('await course_lib.stop("bench-hello")')
+    kernel = shared_kernel()
+    kernel_port = json.loads(kernel.run(SERVE_IN_KERNEL).strip().splitlines()[-1])["port"]
+    plain, plain_port = serve_plain("hello")
+    echo, echo_port = serve_plain("echo")
+    try:
+        for i in range(rounds):
+            kernel_rounds.append(loadgen("http", "--port", kernel_port, *args))
+            plain_rounds.append(loadgen("http", "--port", plain_port, *args))
+            echo_rounds.append(loadgen("echo", "--port", echo_port, *args))
+            log(
+                f"  round {i + 1}: kernel {kernel_rounds[-1]['rps']:.0f} req/s, "
+                f"plain {plain_rounds[-1]['rps']:.0f} req/s, "
+                f"echo {echo_rounds[-1]['rps']:.0f} round trips/s"
+            )
+    finally:
+        stop(plain)
+        stop(echo)
+        kernel.run('await course_lib.stop("bench-hello")')
     a, b, floor = map(_median_round, (kernel_rounds, plain_rounds, echo_rounds))
     n = f"{requests} requests x {rounds} round(s), concurrency {concurrency}"
     results = [

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 
-from .common import Kernel, loadgen, result
+from .common import loadgen, result, shared_kernel
 
 BENCHMARK = "fanout"
 
@@ -65,37 +65,37 @@ def run(smoke: bool, log) -> tuple[list, dict]:
         redis_ok, redis_note = False, f"Redis not reachable at 127.0.0.1:6379 ({exc!r}): skipped"
         log("  " + redis_note)
     old_maxclients = None
-    with Kernel() as kernel:
-        port = json.loads(kernel.run(SERVE_IN_KERNEL).strip().splitlines()[-1])["port"]
-        try:
+    kernel = shared_kernel()
+    port = json.loads(kernel.run(SERVE_IN_KERNEL).strip().splitlines()[-1])["port"]
+    try:
+        if redis_ok:
+            reply = redis(["CONFIG", "GET", "maxclients"]).split(b"\r\n")
+            current = int(reply[4])
+            if current < max(sizes) + 64:
+                old_maxclients = current
+                redis(["CONFIG", "SET", "maxclients", str(max(sizes) + 64)])
+                redis_note = f"maxclients raised from {current} for the run"
+        for n in sizes:
+            rows["sse"][n] = loadgen("sse", "--port", port, "--n", n, "--timeout", 120)
+            kernel.run(CLOSE_STREAMS)
             if redis_ok:
-                reply = redis(["CONFIG", "GET", "maxclients"]).split(b"\r\n")
-                current = int(reply[4])
-                if current < max(sizes) + 64:
-                    old_maxclients = current
-                    redis(["CONFIG", "SET", "maxclients", str(max(sizes) + 64)])
-                    redis_note = f"maxclients raised from {current} for the run"
-            for n in sizes:
-                rows["sse"][n] = loadgen("sse", "--port", port, "--n", n, "--timeout", 120)
-                kernel.run(CLOSE_STREAMS)
-                if redis_ok:
-                    rows["redis"][n] = loadgen("redis", "--port", 6379, "--n", n, "--timeout", 120)
-                log(
-                    f"  {n}: SSE p50 {rows['sse'][n]['p50_ms']:.0f} ms p99 "
-                    f"{rows['sse'][n]['p99_ms']:.0f} ms"
-                    + (
-                        f"; Redis p50 {rows['redis'][n]['p50_ms']:.0f} ms p99 "
-                        f"{rows['redis'][n]['p99_ms']:.0f} ms"
-                        if redis_ok
-                        else ""
-                    )
+                rows["redis"][n] = loadgen("redis", "--port", 6379, "--n", n, "--timeout", 120)
+            log(
+                f"  {n}: SSE p50 {rows['sse'][n]['p50_ms']:.0f} ms p99 "
+                f"{rows['sse'][n]['p99_ms']:.0f} ms"
+                + (
+                    f"; Redis p50 {rows['redis'][n]['p50_ms']:.0f} ms p99 "
+                    f"{rows['redis'][n]['p99_ms']:.0f} ms"
+                    if redis_ok
+                    else ""
                 )
-        finally:
-            if old_maxclients is not None:
-                with contextlib.suppress(Exception):
-                    redis(["CONFIG", "SET", "maxclients", str(old_maxclients)])
+            )
+    finally:
+        if old_maxclients is not None:
             with contextlib.suppress(Exception):
-                kernel.run('await course_lib.stop("bench-sse")')
+                redis(["CONFIG", "SET", "maxclients", str(old_maxclients)])
+        with contextlib.suppress(Exception):
+            kernel.run('await course_lib.stop("bench-sse")')
     results = []
     for kind, label in (("sse", "SSE from a kernel"), ("redis", "Redis pub/sub")):
         for n, row in rows[kind].items():

@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 
 from . import embedding, fanout, notebooks, polling, report, timeline
-from .common import machine, result, stop_children
+from .common import close_shared_kernel, machine, result, stop_children
 
 BENCHMARKS = {
     "notebooks": notebooks,
@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             results += figures
             details[name] = detail
     finally:
+        close_shared_kernel()
         stop_children()
     details["elapsed_s"] = time.perf_counter() - started
     details["charts"] = report.charts(details, args.out)

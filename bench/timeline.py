@@ -18,7 +18,7 @@ BENCHMARK = "timeline"
 def run(smoke: bool, log) -> tuple[list, dict]:
     from course_lib import Timeline
 
-    n = 10_000 if smoke else 100_000
+    n = 5_000 if smoke else 100_000
     timeline = Timeline(["client", "server", "database"])
     started = time.perf_counter()
     t = time.perf_counter()
