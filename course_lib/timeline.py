@@ -341,9 +341,11 @@ def draw(
     layout = dict(
         title=title,
         height=height or min(900, 260 + 18 * min(len(events), 30)),
-        margin=dict(l=60, r=20, t=60 if title else 30, b=30),
+        margin=dict(l=60, r=20, t=60 if title else 30, b=40),
         plot_bgcolor="white",
-        legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"),
+        legend=dict(
+            orientation="h", y=-0.02, x=1, xanchor="right", yanchor="top"
+        ),  # below: the actor names are on top
         xaxis=dict(
             tickvals=list(range(len(order))),
             ticktext=order,
