@@ -35,7 +35,7 @@ def hello_app() -> web.Application:
 
 # ----- sse: one event fanned out to every subscriber ------------------------------------------
 
-SUBSCRIBERS = web.AppKey("subscribers", set)
+SUBSCRIBERS = web.AppKey("subscribers", dict)  # response -> its connection's transport
 CLOSING = web.AppKey("closing", asyncio.Event)
 
 
@@ -50,25 +50,40 @@ def sse_app() -> web.Application:
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
+        response.enable_chunked_encoding()  # publish() below relies on the chunked framing
         await response.prepare(request)
         await response.write(b": ok\n\n")
         app = request.app
-        app[SUBSCRIBERS].add(response)
+        app[SUBSCRIBERS][response] = request.transport
         try:
             await app[CLOSING].wait()
         finally:
-            app[SUBSCRIBERS].discard(response)
+            app[SUBSCRIBERS].pop(response, None)
         return response
 
     async def publish(request: web.Request) -> web.Response:
         frame = b"data: " + (await request.read()) + b"\n\n"
+        subscribers = request.app[SUBSCRIBERS]
         delivered = 0
-        for response in list(request.app[SUBSCRIBERS]):
-            try:
-                await response.write(frame)
+        if request.query.get("via") == "response":
+            # The plain way: aiohttp frames the chunk and checks flow control per subscriber.
+            for response in list(subscribers):
+                try:
+                    await response.write(frame)
+                    delivered += 1
+                except (ConnectionError, RuntimeError):
+                    subscribers.pop(response, None)
+        else:
+            # Frame the HTTP/1.1 chunk once and hand the same bytes to every socket: no
+            # coroutine and no framing per subscriber (the streams are chunked: aiohttp's
+            # default for a response without a length).
+            chunk = b"%x\r\n%s\r\n" % (len(frame), frame)
+            for response, transport in list(subscribers.items()):
+                if transport is None or transport.is_closing():
+                    subscribers.pop(response, None)
+                    continue
+                transport.write(chunk)
                 delivered += 1
-            except (ConnectionError, RuntimeError):
-                request.app[SUBSCRIBERS].discard(response)
         return web.json_response({"delivered": delivered})
 
     async def count(request: web.Request) -> web.Response:
@@ -82,7 +97,7 @@ def sse_app() -> web.Application:
         return web.json_response({"closed": n})
 
     app = web.Application()
-    app[SUBSCRIBERS] = set()
+    app[SUBSCRIBERS] = {}
     app[CLOSING] = asyncio.Event()
     app.router.add_get("/events", events)
     app.router.add_post("/publish", publish)

@@ -5,8 +5,11 @@ subscriber reading lines from plain asyncio streams, in another process).
 The time of each subscriber is from just before the publish request is sent (``POST /publish``
 to the kernel's server, ``PUBLISH`` to Redis) until that subscriber has read the event, on
 ``time.monotonic()``. The server (``bench.apps.sse_app``) writes the frame to each open response
-in one loop. Redis: its ``maxclients`` (10,000 by default) is raised for the run when it is too
-small for N subscribers plus the publisher, and set back afterwards.
+in one loop: by default the HTTP chunk is framed once and the same bytes are handed to each
+connection's transport; ``?via=response`` uses ``await response.write()`` per subscriber
+instead (measured at the largest N too, for comparison). Redis: its ``maxclients`` (10,000
+by default) is raised for the run when it is too small for N subscribers plus the publisher,
+and set back afterwards.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ import json
 from .common import loadgen, result, shared_kernel
 
 BENCHMARK = "fanout"
+KINDS = (
+    ("sse", "SSE from a kernel"),
+    ("sse-response", "SSE from a kernel, response.write()"),
+    ("redis", "Redis pub/sub"),
+)
 
 SERVE_IN_KERNEL = """
 import json, course_lib, bench.apps
@@ -55,7 +63,7 @@ def redis(command: list[str]) -> bytes:
 
 def run(smoke: bool, log) -> tuple[list, dict]:
     sizes = [10, 100] if smoke else [100, 1000, 10000]
-    rows: dict[str, dict[int, dict]] = {"sse": {}, "redis": {}}
+    rows: dict[str, dict[int, dict]] = {"sse": {}, "sse-response": {}, "redis": {}}
     redis_note = ""
     try:
         if not redis(["PING"]).startswith(b"+PONG"):
@@ -78,6 +86,11 @@ def run(smoke: bool, log) -> tuple[list, dict]:
         for n in sizes:
             rows["sse"][n] = loadgen("sse", "--port", port, "--n", n, "--timeout", 120)
             kernel.run(CLOSE_STREAMS)
+            if n == sizes[-1]:  # the same, publishing with `await response.write()`
+                rows["sse-response"][n] = loadgen(
+                    "sse", "--port", port, "--n", n, "--timeout", 120, "--via", "response"
+                )
+                kernel.run(CLOSE_STREAMS)
             if redis_ok:
                 rows["redis"][n] = loadgen("redis", "--port", 6379, "--n", n, "--timeout", 120)
             log(
@@ -97,7 +110,7 @@ def run(smoke: bool, log) -> tuple[list, dict]:
         with contextlib.suppress(Exception):
             kernel.run('await course_lib.stop("bench-sse")')
     results = []
-    for kind, label in (("sse", "SSE from a kernel"), ("redis", "Redis pub/sub")):
+    for kind, label in KINDS:
         for n, row in rows[kind].items():
             note = f"delivered {row['delivered']}/{n}"
             if kind == "redis" and redis_note:

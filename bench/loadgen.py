@@ -146,7 +146,9 @@ async def rr(port: int, mode: str, concurrency: int, requests: int, warmup: int)
 # ----- fan-out ----------------------------------------------------------------------------------
 
 
-async def fanout(port: int, kind: str, n: int, connect_concurrency: int, timeout: float) -> dict:
+async def fanout(
+    port: int, kind: str, n: int, connect_concurrency: int, timeout: float, via: str = "transport"
+) -> dict:
     """N subscribers (SSE lines or RESP SUBSCRIBE), one published event, time until each has it."""
     gate = asyncio.Semaphore(connect_concurrency)
     subscribed = 0
@@ -208,7 +210,7 @@ async def fanout(port: int, kind: str, n: int, connect_concurrency: int, timeout
         pr, pw = await asyncio.open_connection(HOST, port)
     t0 = time.monotonic()
     if kind == "sse":
-        status, body = await publisher.request("POST", "/publish", b"hello")
+        status, body = await publisher.request("POST", f"/publish?via={via}", b"hello")
         delivered = json.loads(body)["delivered"]
         publisher.close()
     else:
@@ -316,6 +318,7 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=2000)
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("--via", choices=["transport", "response"], default="transport")
     p.add_argument("--follow", choices=["short", "long", "sse"], default="short")
     p.add_argument("--clients", type=int, default=1000)
     p.add_argument("--duration", type=float, default=10)
@@ -325,7 +328,7 @@ def main() -> None:
     if a.mode in ("http", "echo"):
         coro = rr(a.port, a.mode, a.concurrency, a.requests, a.warmup)
     elif a.mode in ("sse", "redis"):
-        coro = fanout(a.port, a.mode, a.n, 256, a.timeout)
+        coro = fanout(a.port, a.mode, a.n, 256, a.timeout, a.via)
     else:
         coro = poll(a.port, a.follow, a.clients, a.duration, a.steps, a.every)
     print(json.dumps(asyncio.run(coro)), flush=True)

@@ -25,7 +25,7 @@ def _cpu(process: psutil.Process) -> float:
 
 
 def run(smoke: bool, log) -> tuple[list, dict]:
-    clients, duration, steps = (50, 1.5, 2) if smoke else (1000, 20.0, 4)
+    clients, duration, steps = (50, 1.0, 2) if smoke else (1000, 20.0, 4)
     proc, port = serve_plain("jobs")
     server = psutil.Process(proc.pid)
     rows = {}

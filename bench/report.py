@@ -67,12 +67,24 @@ def write_json(results: list[Result], out: Path) -> None:
     (out / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
+def _load_note(machine: dict) -> str:
+    load, cores = machine["load_average"][0], machine["cores"] or 1
+    if load <= cores:
+        return "The machine was not overloaded when the run started."
+    return (
+        f"The machine was heavily loaded (a load of {load:.0f} on {cores} cores: other "
+        "engineers' test runs were going on): every process here got a fraction of a core, so "
+        "absolute figures are worse than on an idle machine, and ratios measured in alternating "
+        "rounds (embedding) or in the same run (fan-out) are the most trustworthy."
+    )
+
+
 def write_markdown(results, out: Path, machine: dict, details: dict, reading: str, args) -> None:
     load = ", ".join(str(x) for x in machine["load_average"])
     text = f"""# Benchmark results
 
 `make bench` (`python -m bench.run{" --smoke" if args.smoke else ""}`) measured these in one run,
-side by side. The same figures are in `results.json`; charts: {
+side by side. The same figures are in `results.json` (raw rows in `details.json`); charts: {
         ", ".join(f"`{p}`" for p in sorted(details.get("charts", [])))
     }.
 
@@ -80,10 +92,7 @@ side by side. The same figures are in `results.json`; charts: {
 
 - {machine["cores"]} cores, CPU: {machine["cpu"]}; {machine["platform"]}
 - Python {machine["python"]}
-- load average at start: **{load}** (1, 5, 15 min). The machine was shared with other
-  engineers' test runs while this ran: with a load of about 10 on 2 cores, every process here
-  got a fraction of a core, so absolute figures are several times worse than on an idle machine,
-  and ratios measured in alternating rounds (embedding) are the most trustworthy.
+- load average at start: **{load}** (1, 5, 15 min). {_load_note(machine)}
 - started {machine["started"]}, took {details.get("elapsed_s", 0):.0f} s
 
 ## Figures
@@ -163,7 +172,9 @@ def charts(details: dict, out: Path) -> list[str]:
                 yaxis=dict(title="ms from publish to arrival", type="log"),
             )
         )
-        for kind, label in (("sse", "SSE from a kernel"), ("redis", "Redis pub/sub")):
+        from .fanout import KINDS
+
+        for kind, label in KINDS:
             rows = fan["rows"].get(kind) or {}
             if not rows:
                 continue
@@ -174,6 +185,7 @@ def charts(details: dict, out: Path) -> list[str]:
                     y=[rows[n][stat] for n in ns],
                     name=f"{label} {stat[:3]}",
                     line=dict(dash=dash),
+                    mode="lines+markers",
                 )
         save(fig, "fanout.html")
 

@@ -8,13 +8,14 @@ some benchmarks only. Every process started is stopped at the end, also on failu
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import time
 import traceback
 from pathlib import Path
 
-from . import embedding, fanout, notebooks, polling, report, timeline
+from . import embedding, fanout, notebooks, polling, reading, report, timeline
 from .common import close_shared_kernel, machine, result, stop_children
 
 BENCHMARKS = {
@@ -30,25 +31,11 @@ def log(text: str) -> None:
     print(text, flush=True)
 
 
-def reading(results, details) -> str:
-    """A short reading of the figures, written from them (the full run adds its own notes)."""
-    missed = [r for r in results if r.met is False]
-    lines = []
-    if missed:
-        lines.append(
-            "Targets missed: " + "; ".join(f"{r.name} ({r.value} {r.unit})" for r in missed) + "."
-        )
-    else:
-        lines.append("Every target that was measured was met.")
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="small N, for make test")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
     parser.add_argument("--only", action="append", choices=list(BENCHMARKS))
-    parser.add_argument("--reading", type=Path, help="a Markdown file with the reading")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -79,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         stop_children()
     details["elapsed_s"] = time.perf_counter() - started
     details["charts"] = report.charts(details, args.out)
-    text = args.reading.read_text() if args.reading else reading(results, details)
+    text = reading.write(results)
     report.write_json(results, args.out)
+    (args.out / "details.json").write_text(json.dumps(details, indent=1) + "\n")
     report.write_markdown(results, args.out, info, details, text, args)
     log(report.table(results))
     log(f"wrote {args.out}/results.json, RESULTS.md, {', '.join(details['charts'])}")
