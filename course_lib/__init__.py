@@ -5,6 +5,7 @@ explorers and counts bytes. Everything public is listed in ``__all__`` (pinned b
 """
 
 from .browser import browser_url
+from .engines import EngineUnavailable, find_engine
 from .explorer import Explorer, explore
 from .servers import (
     ProcessServer,
@@ -24,6 +25,7 @@ from .timeline import Event, Timeline
 from .wire import WireCounter, WireStats, count_wire
 
 __all__ = [
+    "EngineUnavailable",
     "Event",
     "EventStreamParser",
     "Explorer",
@@ -38,6 +40,7 @@ __all__ = [
     "check_setup",
     "count_wire",
     "explore",
+    "find_engine",
     "free_port",
     "running",
     "serve",

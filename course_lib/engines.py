@@ -28,13 +28,17 @@ class EngineSpec:
 
 
 ENGINES = {
-    "redis": EngineSpec("Redis", "REDIS_URL", "redis://127.0.0.1:6379/0", 6379,
-                        "`redis-server`"),
-    "rabbitmq": EngineSpec("RabbitMQ", "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/", 5672,
-                           "`rabbitmq-server`"),
-    "postgres": EngineSpec("PostgreSQL", "DATABASE_URL",
-                           "postgresql://postgres@127.0.0.1:5432/test", 5432,
-                           "`pg_ctl start` (database `test`, user `postgres`)"),
+    "redis": EngineSpec("Redis", "REDIS_URL", "redis://127.0.0.1:6379/0", 6379, "`redis-server`"),
+    "rabbitmq": EngineSpec(
+        "RabbitMQ", "AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/", 5672, "`rabbitmq-server`"
+    ),
+    "postgres": EngineSpec(
+        "PostgreSQL",
+        "DATABASE_URL",
+        "postgresql://postgres@127.0.0.1:5432/test",
+        5432,
+        "`pg_ctl start` (database `test`, user `postgres`)",
+    ),
 }
 
 
@@ -60,8 +64,10 @@ def shown_url(url: str) -> str:
 def skip_message(kind: str, url: str) -> str:
     """The one line printed when the engine at ``url`` does not answer."""
     spec = ENGINES[kind]
-    return (f"{spec.title} not reachable at {shown_url(url)} — start it with {spec.how_to_start} "
-            f"or set {spec.env}; skipping this section")
+    return (
+        f"{spec.title} not reachable at {shown_url(url)} — start it with {spec.how_to_start} "
+        f"or set {spec.env}; skipping this section"
+    )
 
 
 async def reachable(url: str, default_port: int, timeout: float = 1.0) -> bool:

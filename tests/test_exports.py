@@ -3,6 +3,7 @@ import course_lib
 
 def test_public_surface_is_pinned():
     assert course_lib.__all__ == [
+        "EngineUnavailable",
         "Event",
         "EventStreamParser",
         "Explorer",
@@ -17,6 +18,7 @@ def test_public_surface_is_pinned():
         "check_setup",
         "count_wire",
         "explore",
+        "find_engine",
         "free_port",
         "running",
         "serve",
