@@ -33,9 +33,13 @@ def lab(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    """Chromium started by us (so we hold its pid), driven by Playwright over CDP."""
+    """Chromium started by us (so we hold its pid), driven by Playwright over CDP.
+
+    Module-scoped: Playwright's sync API keeps an event loop running while it is open, and the
+    unit tests that a test worker runs next need ``asyncio.run``.
+    """
     _require_chromium()
     from playwright.sync_api import sync_playwright
 

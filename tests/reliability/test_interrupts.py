@@ -25,8 +25,12 @@ def test_interrupt_mid_cell_then_rerun(notebook):
     with NotebookKernel(path) as kernel:
         kernel.run_all()
         times = kernel.cell_times
-        longest = max(range(len(times)), key=times.__getitem__)
-        landed = kernel.run_until_interrupted(longest, after=min(0.3, times[longest] / 3))
+        # The slowest cells first; one that was slow only the first time (its imports) finishes
+        # before the interrupt on a re-run, so the next slowest is tried.
+        for longest in sorted(range(len(times)), key=times.__getitem__, reverse=True)[:3]:
+            landed = kernel.run_until_interrupted(longest, after=min(0.3, times[longest] / 3))
+            if landed:
+                break
         assert landed, f"cell {longest} finished before the interrupt ({times[longest]:.2f} s)"
         kernel.run_all()
         orphans = kernel.eval(
