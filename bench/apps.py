@@ -65,6 +65,7 @@ def sse_app() -> web.Application:
         frame = b"data: " + (await request.read()) + b"\n\n"
         subscribers = request.app[SUBSCRIBERS]
         delivered = 0
+        started = time.perf_counter()
         if request.query.get("via") == "response":
             # The plain way: aiohttp frames the chunk and checks flow control per subscriber.
             for response in list(subscribers):
@@ -84,7 +85,8 @@ def sse_app() -> web.Application:
                     continue
                 transport.write(chunk)
                 delivered += 1
-        return web.json_response({"delivered": delivered})
+        loop_ms = (time.perf_counter() - started) * 1000
+        return web.json_response({"delivered": delivered, "loop_ms": loop_ms})
 
     async def count(request: web.Request) -> web.Response:
         return web.json_response({"subscribers": len(request.app[SUBSCRIBERS])})

@@ -211,11 +211,12 @@ async def fanout(
     t0 = time.monotonic()
     if kind == "sse":
         status, body = await publisher.request("POST", f"/publish?via={via}", b"hello")
-        delivered = json.loads(body)["delivered"]
+        reply = json.loads(body)
+        delivered, server_loop_ms = reply["delivered"], reply["loop_ms"]
         publisher.close()
     else:
         pw.write(b"*3\r\n$7\r\nPUBLISH\r\n$5\r\n" + channel + b"\r\n$5\r\nhello\r\n")
-        delivered = int((await pr.readline())[1:])
+        delivered, server_loop_ms = int((await pr.readline())[1:]), None
         pw.close()
     await asyncio.wait_for(done.wait(), timeout)
     latencies = [a - t0 for a in arrivals]
@@ -230,7 +231,9 @@ async def fanout(
         "connect_s": connect_s,
         "p50_ms": pct(latencies, 50) * 1000,
         "p99_ms": pct(latencies, 99) * 1000,
+        "first_ms": min(latencies) * 1000,
         "max_ms": max(latencies) * 1000,
+        "server_loop_ms": server_loop_ms,
     }
 
 
