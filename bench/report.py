@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -42,15 +43,22 @@ def _met(r: Result) -> str:
     return "yes" if r.met else "**no**"
 
 
-def table(results: list[Result]) -> str:
+def table(results: list[Result], details: dict | None = None) -> str:
     lines = []
     for bench, title in TITLES.items():
         rows = [r for r in results if r.benchmark == bench]
         if not rows:
             continue
+        lines += [f"### {title}", ""]
+        detail = (details or {}).get(bench) or {}
+        if "load_average" in detail:
+            lines += [
+                f"Load average (1 min) when this benchmark started: "
+                f"**{detail['load_average'][0]}** on {os.cpu_count()} cores; it took "
+                f"{detail['seconds']:.0f} s.",
+                "",
+            ]
         lines += [
-            f"### {title}",
-            "",
             "| figure | value | unit | target | met | note |",
             "|---|---:|---|---|---|---|",
         ]
@@ -68,19 +76,27 @@ def write_json(results: list[Result], out: Path) -> None:
 
 
 def _load_note(machine: dict) -> str:
-    load, cores = machine["load_average"][0], machine["cores"] or 1
-    if load <= cores:
-        return "The machine was not overloaded when the run started."
-    return (
-        f"The machine was heavily loaded (a load of {load:.0f} on {cores} cores: other "
-        "engineers' test runs were going on): every process here got a fraction of a core, so "
-        "absolute figures are worse than on an idle machine, and ratios measured in alternating "
-        "rounds (embedding) or in the same run (fan-out) are the most trustworthy."
+    cores = machine["cores"] or 1
+    loads = [*machine["load_average"][:2], *machine.get("load_average_end", [])[:1]]
+    end = (
+        f"; at the end: {', '.join(str(x) for x in machine['load_average_end'])}"
+        if "load_average_end" in machine
+        else ""
+    )
+    text = f"load average at start: **{', '.join(str(x) for x in machine['load_average'])}**"
+    text += f" (1, 5, 15 min){end}. "
+    if max(loads) <= 1.5 * cores:
+        return text + "The machine was not heavily loaded during the run."
+    return text + (
+        f"The machine was shared with other engineers' test runs (loads up to {max(loads):.0f} "
+        f"on {cores} cores; about 10 for most of the day): processes here got a fraction of a "
+        "core, so absolute figures are worse than on an idle machine and vary between runs; "
+        "ratios measured side by side in alternating rounds (embedding, fan-out) are the most "
+        "trustworthy. The load when each benchmark started is given with its table."
     )
 
 
 def write_markdown(results, out: Path, machine: dict, details: dict, reading: str, args) -> None:
-    load = ", ".join(str(x) for x in machine["load_average"])
     text = f"""# Benchmark results
 
 `make bench` (`python -m bench.run{" --smoke" if args.smoke else ""}`) measured these in one run,
@@ -92,12 +108,12 @@ side by side. The same figures are in `results.json` (raw rows in `details.json`
 
 - {machine["cores"]} cores, CPU: {machine["cpu"]}; {machine["platform"]}
 - Python {machine["python"]}
-- load average at start: **{load}** (1, 5, 15 min). {_load_note(machine)}
+- {_load_note(machine)}
 - started {machine["started"]}, took {details.get("elapsed_s", 0):.0f} s
 
 ## Figures
 
-{table(results)}
+{table(results, details)}
 ## Reading
 
 {reading}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -56,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     results, details, failed = [], {}, []
     try:
         for name in args.only or BENCHMARKS:
-            log(f"{name}:")
+            load = [round(x, 2) for x in os.getloadavg()]
+            log(f"{name}: (load average {load[0]})")
             t = time.perf_counter()
             try:
                 figures, detail = BENCHMARKS[name].run(args.smoke, log)
@@ -67,17 +69,17 @@ def main(argv: list[str] | None = None) -> int:
                 detail = {"error": repr(exc)}
             log(f"  ({time.perf_counter() - t:.1f} s)")
             results += figures
-            details[name] = detail
+            details[name] = {**detail, "load_average": load, "seconds": time.perf_counter() - t}
     finally:
         close_shared_kernel()
         stop_children()
     details["elapsed_s"] = time.perf_counter() - started
-    details["machine"] = info
+    details["machine"] = {**info, "load_average_end": [round(x, 2) for x in os.getloadavg()]}
     details["smoke"] = args.smoke
     report.write_json(results, args.out)
     (args.out / "details.json").write_text(json.dumps(details, indent=1) + "\n")
     write_report(results, details, args)
-    log(report.table(results))
+    log(report.table(results, details))
     log(f"wrote {args.out}/results.json, RESULTS.md, {', '.join(details['charts'])}")
     return 1 if failed else 0
 
