@@ -3,7 +3,9 @@
 Checks: every code cell ran; no error or stderr output (except cells tagged
 ``raises-exception``); every widget view rendered; every plotly figure drawn; the chapter's
 explorer moved once and its figure redrawn with new data. A full-page screenshot per chapter
-goes to ``test-artifacts/screenshots``.
+goes to ``test-artifacts/screenshots``. Chapters with a live page (a page served by the kernel's
+own server, shown in an iframe through jupyter-server-proxy) also check that events arrived in
+that page, and where expected that the page reconnected.
 """
 
 from __future__ import annotations
@@ -55,13 +57,17 @@ WIDGETS_JS = """() => Array.from(document.querySelectorAll('.jp-OutputArea-outpu
 PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .map(p => p.querySelector('.main-svg') !== null && p.getBoundingClientRect().height > 50)"""
 
+# notebook stem -> does its live page show a reconnection ("reconnected, resumed after id N")?
+LIVE_PAGES = {"03-push": False, "06-server-sent-events": True}
+
 PANEL = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
 EXPLORER_DATA_JS = """() => {
     const box = Array.from(document.querySelectorAll('.widget-vbox'))
         .find(b => b.querySelector('.widget-output .js-plotly-plot'));
     if (!box) return null;
     const plot = box.querySelector('.widget-output .js-plotly-plot');
-    return JSON.stringify((plot.data || []).map(t => [t.x, t.y]));
+    // the figure as drawn: its traces and its layout (a redraw may change only a title or a line)
+    return JSON.stringify([plot.data || [], plot.layout || {}]);
 }"""
 
 
@@ -86,6 +92,9 @@ def check_chapter_in_jupyterlab(notebook, lab, browser):
         allowed = _tagged_error_cells(notebook)
         errors = [(i, texts) for i, texts in page.evaluate(STDERR_JS) if i not in allowed]
         assert not errors, f"error or stderr output in code cells: {json.dumps(errors)[:2000]}"
+
+        if stem in LIVE_PAGES:
+            _check_live_page(page, reconnects=LIVE_PAGES[stem])
 
         widgets = page.evaluate(WIDGETS_JS)
         assert widgets and all(widgets), f"widget views rendered: {widgets}"
@@ -117,3 +126,34 @@ def check_chapter_in_jupyterlab(notebook, lab, browser):
         page.close()
         lab.close_sessions()
         print(f"{notebook}: {time.monotonic() - started:.1f} s in the browser")
+
+
+def _check_live_page(page, reconnects: bool) -> None:
+    """The chapter's page in the learner's browser (an iframe): events arrived, it reconnected."""
+    iframe = page.locator('.jp-OutputArea-output iframe[src*="/live"]')
+    assert iframe.count() == 1, f"one live page iframe expected, found {iframe.count()}"
+    src = iframe.get_attribute("src")
+    assert "/proxy/" in src, f"the live page should come through jupyter-server-proxy: {src}"
+    iframe.scroll_into_view_if_needed()
+    frame = page.frame_locator('.jp-OutputArea-output iframe[src*="/live"]')
+
+    def received() -> int:
+        text = frame.locator("#received").inner_text(timeout=10_000).strip()
+        return int(text) if text.isdigit() else 0
+
+    _wait(lambda: received() >= 1, 20, "events to arrive in the live page")
+    seen = f"{received()} events, state {frame.locator('#state').inner_text()!r}"
+    if reconnects:
+        line = frame.locator(".reconnect").first
+        try:
+            _wait(lambda: frame.locator(".reconnect").count() > 0, 20, "a reconnection line")
+        except AssertionError as error:
+            said = page.locator(".jp-OutputArea-output:has-text('looking')").all_inner_texts()
+            raise AssertionError(
+                f"{error}; the page shows: {frame.locator('body').inner_text()!r}; "
+                f"the kernel said: {said}"
+            ) from None
+        text = line.inner_text()
+        assert text.startswith("reconnected, resumed after id "), text
+        seen += f", {text!r}"
+    print(f"live page {src}: {seen}")
