@@ -5,8 +5,10 @@ The service (``bench.apps.jobs_app``) runs in a plain process. Each simulated cl
 starts a job and follows it until it is done: by short polling every 1 s, by long polling
 (``/wait?after=version``), or by one SSE stream. A job changes ``steps`` times at random moments
 (mean ``duration / steps`` apart). Requests and bytes (both directions, headers included) are
-counted by the clients; server CPU is ``psutil`` ``cpu_times`` (user + system) of the server
-process over the phase, divided by its wall time (100 % = one core).
+counted by the clients; rates are over the whole phase (until the slowest job is done), and
+per job figures divide the totals by the number of clients. Server CPU is ``psutil``
+``cpu_times`` (user + system) of the server process over the phase, divided by its wall time
+(100 % = one core).
 """
 
 from __future__ import annotations
@@ -65,6 +67,14 @@ def run(smoke: bool, log) -> tuple[list, dict]:
             result(BENCHMARK, f"{label}: requests/s", row["rps"], "req/s", note=note),
             result(BENCHMARK, f"{label}: bytes/s", row["bytes_per_s"], "B/s"),
             result(BENCHMARK, f"{label}: server CPU", row["server_cpu_pct"], "% of a core"),
+            result(BENCHMARK, f"{label}: requests per job", row["requests"] / clients, "req"),
+            result(BENCHMARK, f"{label}: bytes per job", row["bytes"] / clients, "B"),
+            result(
+                BENCHMARK,
+                f"{label}: server CPU per job",
+                1000 * row["server_cpu_s"] / clients,
+                "ms",
+            ),
             result(
                 BENCHMARK,
                 f"{label}: mean delay to see a change",

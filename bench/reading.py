@@ -87,7 +87,7 @@ def embedding(results: list[Result]) -> list[str]:
         "HTTP parsing and routing, not the kernel, is most of the cost of a request. On a loaded "
         "machine a fair comparison needs care: jupyter_client starts each kernel in a session of "
         "its own, and with the Linux autogroup scheduler a session gets its own CPU share, so a "
-        "plain server started from the benchmark's session first looked 2–3× slower than the "
+        "plain server started from the benchmark's session first looked 1.6–2.6× slower than the "
         "kernel. Every process the suite starts now gets a session of its own as well, and the "
         "rounds alternate kernel / plain / echo so that load changes fall on all three."
     ]
@@ -131,10 +131,22 @@ def fanout(results: list[Result]) -> list[str]:
         text += (
             f" The kernel's server spent {_f(loop, 0)} ms in its publish loop (the same bytes "
             f"handed to {big:,} transports)"
-            + (f", Redis {_f(rloop, 1)} ms in PUBLISH" if rloop is not None else "")
-            + ": the rest of each figure is the kernel delivering to 10,000 sockets and the one "
-            "client process reading them, on two shared, loaded cores, which is why the same "
-            "lean client is used for both and why rounds vary (the notes list each round's p99)."
+            + ", nearly all of it one `send()` per subscriber on loopback TCP"
+            + (
+                f"; Redis spent {_f(rloop, 1)} ms in PUBLISH, but that only queues the replies: "
+                "Redis writes them to the sockets after the command, outside that figure"
+                if rloop is not None
+                else ""
+            )
+            + (
+                ". Delivery overlaps the loop (the median subscriber has the event before the "
+                "loop ends)"
+                if sse50 is not None and sse50 < loop
+                else ""
+            )
+            + "; the rest is the one client process reading 10,000 sockets on two "
+            "shared, loaded cores, which is why the same lean client is used for both and why "
+            "rounds vary (the notes list each round's p99)."
         )
     if naive is not None:
         text += (
@@ -172,23 +184,37 @@ def timeline(results: list[Result]) -> list[str]:
 
 def polling(results: list[Result]) -> list[str]:
     names = ("short polling (1 s)", "long polling", "SSE")
-    rows = {
-        n: {
-            k: _v(results, f"{n}: {k}")
-            for k in ("requests/s", "bytes/s", "server CPU", "mean delay to see a change")
-        }
-        for n in names
-    }
-    if any(v is None for v in rows["SSE"].values()):
+    keys = (
+        "requests/s",
+        "bytes/s",
+        "server CPU",
+        "mean delay to see a change",
+        "requests per job",
+        "bytes per job",
+        "server CPU per job",
+    )
+    rows = {n: {k: _v(results, f"{n}: {k}") for k in keys} for n in names}
+    if any(rows["SSE"][k] is None for k in keys[:4]):
         return []
     s, lp, e = (rows[n] for n in names)
     return [
         f"**Polling economics.** Following the same jobs, short polling at 1 s made "
-        f"{_f(s['requests/s'], 0)} req/s, long polling {_f(lp['requests/s'], 0)} and SSE "
-        f"{_f(e['requests/s'], 0)} (SSE counts the job's creation and one stream per client); "
+        f"{_f(s['requests/s'], 0)} req/s over the phase, long polling "
+        f"{_f(lp['requests/s'], 0)} and SSE {_f(e['requests/s'], 0)} "
+        "(SSE counts the job's creation and one stream per client); "
         f"bytes on the wire {_f(s['bytes/s'] / 1e3, 0)} / {_f(lp['bytes/s'] / 1e3, 0)} / "
         f"{_f(e['bytes/s'] / 1e3, 0)} kB/s and server CPU {_f(s['server CPU'], 0)} / "
-        f"{_f(lp['server CPU'], 0)} / {_f(e['server CPU'], 0)} % of a core. Short polling also "
+        f"{_f(lp['server CPU'], 0)} / {_f(e['server CPU'], 0)} % of a core. "
+        + (
+            f"Per job: {_f(s['requests per job'])} / {_f(lp['requests per job'])} / "
+            f"{_f(e['requests per job'])} requests, {_f(s['bytes per job'] / 1e3)} / "
+            f"{_f(lp['bytes per job'] / 1e3)} / {_f(e['bytes per job'] / 1e3)} kB and "
+            f"{_f(s['server CPU per job'], 2)} / {_f(lp['server CPU per job'], 2)} / "
+            f"{_f(e['server CPU per job'], 2)} ms of server CPU. "
+            if s["requests per job"] is not None
+            else ""
+        )
+        + "Short polling also "
         f"sees a change late, {_f(s['mean delay to see a change'], 0)} ms on average (about "
         f"half the interval), against {_f(lp['mean delay to see a change'], 0)} ms for long "
         f"polling and {_f(e['mean delay to see a change'], 0)} ms for SSE, and it can miss a "
