@@ -108,6 +108,10 @@ class Timeline:
     def __len__(self) -> int:
         return len(self.events)
 
+    def __bool__(self) -> bool:
+        """A timeline is always truthy, even empty (``if timeline:`` means "is there one")."""
+        return True
+
     def messages(self, sender: str | None = None, receiver: str | None = None) -> list[Event]:
         """The messages, optionally only those from ``sender`` and/or to ``receiver``."""
         return [

@@ -100,3 +100,8 @@ def test_draw_accepts_any_order_and_many_events():
     fig = draw(events)
     assert len(fig.layout.xaxis.ticktext) == 6
     assert not [t for t in fig.data if t.mode == "text"]  # labels move to hover when many
+
+
+def test_an_empty_timeline_is_still_a_timeline():
+    tl = Timeline()
+    assert len(tl) == 0 and bool(tl)
