@@ -75,9 +75,14 @@ def write_json(results: list[Result], out: Path) -> None:
     (out / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
-def _load_note(machine: dict) -> str:
+def _load_note(machine: dict, details: dict) -> str:
     cores = machine["cores"] or 1
     loads = [*machine["load_average"][:2], *machine.get("load_average_end", [])[:1]]
+    loads += [
+        d["load_average"][0]
+        for d in details.values()
+        if isinstance(d, dict) and "load_average" in d
+    ]
     end = (
         f"; at the end: {', '.join(str(x) for x in machine['load_average_end'])}"
         if "load_average_end" in machine
@@ -108,7 +113,7 @@ side by side. The same figures are in `results.json` (raw rows in `details.json`
 
 - {machine["cores"]} cores, CPU: {machine["cpu"]}; {machine["platform"]}
 - Python {machine["python"]}
-- {_load_note(machine)}
+- {_load_note(machine, details)}
 - started {machine["started"]}, took {details.get("elapsed_s", 0):.0f} s
 
 ## Figures
