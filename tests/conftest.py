@@ -1,4 +1,7 @@
 import asyncio
+import json
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -21,3 +24,33 @@ def hello_app():
         return app
 
     return make
+
+
+# ----- summary lines at the end of `make test` ------------------------------------------------
+# Under pytest-xdist the controller loads only this conftest, so the summaries live here.
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+FIGURES = ARTIFACTS / "reliability-figures"  # written by tests/reliability/conftest.py
+SCREENSHOTS = ARTIFACTS / "screenshots"  # written by the browser tests
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without xdist
+        FIGURES.mkdir(parents=True, exist_ok=True)
+        for old in FIGURES.glob("*.json"):
+            old.unlink()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
+        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
+    f = Counter()
+    for path in FIGURES.glob("*.json"):
+        f.update(json.loads(path.read_text()))
+    if f:
+        terminalreporter.write_line(
+            f"reliability: {f['notebooks']} notebooks × 2 runs ok, {f['interrupts']} interrupts "
+            f"ok, {f['leftover_processes']} processes / {f['leftover_ports']} ports left, "
+            f"{f['non_loopback']} non-loopback listeners, {f['servers']} servers × "
+            f"{f['fault_kinds']} faults ({f['faults_survived']} of {f['faults_tried']} survived, "
+            f"{f['ids_survived']} of {f['ids_tried']} unknown ids refused)"
+        )

@@ -51,8 +51,3 @@ def browser(tmp_path_factory):
             connected.close()
     finally:
         chromium.stop()
-
-
-def pytest_terminal_summary(terminalreporter):
-    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
-        terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
