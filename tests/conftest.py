@@ -43,9 +43,12 @@ def pytest_sessionstart(session):
 def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
-    f = Counter()
+    f, kinds = Counter(), 0
     for path in FIGURES.glob("*.json"):
-        f.update(json.loads(path.read_text()))
+        figures = json.loads(path.read_text())
+        kinds = max(kinds, figures.pop("fault_kinds", 0))  # the same battery on every worker
+        f.update(figures)
+    f["fault_kinds"] = kinds
     if f:
         terminalreporter.write_line(
             f"reliability: {f['notebooks']} notebooks × 2 runs ok, {f['interrupts']} interrupts "
