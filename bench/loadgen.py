@@ -15,15 +15,9 @@ import json
 import random
 import time
 
+from bench.common import percentile
+
 HOST = "127.0.0.1"
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
 
 
 class Http:
@@ -138,8 +132,8 @@ async def rr(port: int, mode: str, concurrency: int, requests: int, warmup: int)
         "requests": len(latencies),
         "seconds": elapsed,
         "rps": len(latencies) / elapsed,
-        "p50_ms": pct(latencies, 50) * 1000,
-        "p99_ms": pct(latencies, 99) * 1000,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
     }
 
 
@@ -229,8 +223,8 @@ async def fanout(
         "n": n,
         "delivered": delivered,
         "connect_s": connect_s,
-        "p50_ms": pct(latencies, 50) * 1000,
-        "p99_ms": pct(latencies, 99) * 1000,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
         "first_ms": min(latencies) * 1000,
         "max_ms": max(latencies) * 1000,
         "server_loop_ms": server_loop_ms,
@@ -308,7 +302,7 @@ async def poll(port: int, mode: str, clients: int, duration: float, steps: int, 
         "updates_seen": updates,
         "updates_expected": clients * steps,
         "delay_mean_ms": 1000 * sum(delays) / max(len(delays), 1),
-        "delay_p99_ms": pct(delays, 99) * 1000,
+        "delay_p99_ms": percentile(delays, 99) * 1000,
     }
 
 
