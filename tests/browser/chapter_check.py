@@ -38,6 +38,53 @@ def _tagged_error_cells(notebook: str) -> set[int]:
     return {i for i, c in enumerate(code) if "raises-exception" in c.metadata.get("tags", [])}
 
 
+class CellProgress:
+    """When each code cell finished, seen from its prompt: names the cell a stalled run is in."""
+
+    def __init__(self, notebook: str):
+        nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+        self.sources = [c.source for c in nb.cells if c.cell_type == "code"]
+        self.started = time.monotonic()
+        self.done_at: dict[int, float] = {}
+        self.prompts: list[str] = []
+
+    def update(self, prompts: list[str]) -> bool:
+        """Record newly finished cells; true when every cell has run."""
+        self.prompts = [p.strip() for p in prompts]
+        now = time.monotonic()
+        for i, prompt in enumerate(self.prompts):
+            if DONE_PROMPT.match(prompt) and i not in self.done_at:
+                self.done_at[i] = now
+        return bool(self.prompts) and len(self.done_at) == len(self.prompts)
+
+    def durations(self) -> dict[int, float]:
+        """Seconds between one cell finishing and the next (the first from Run All)."""
+        times, previous = {}, self.started
+        for i in sorted(self.done_at, key=self.done_at.get):
+            times[i], previous = self.done_at[i] - previous, self.done_at[i]
+        return times
+
+    def slowest(self, n: int = 3) -> str:
+        ranked = sorted(self.durations().items(), key=lambda kv: -kv[1])[:n]
+        return ", ".join(f"cell {i} {t:.1f} s" for i, t in ranked)
+
+    def running(self) -> list[int]:
+        """Code cells running or queued (their prompt shows ``[*]``)."""
+        return [i for i, p in enumerate(self.prompts) if p.startswith("[*]")]
+
+    def report(self) -> str:
+        running = self.running()
+        where = "no cell shows [*]"
+        if running:
+            i = running[0]
+            first = (self.sources[i].splitlines() or [""])[0] if i < len(self.sources) else ""
+            waited = time.monotonic() - max(self.done_at.values(), default=self.started)
+            where = f"code cell {i} ({first[:80]!r}) running for {waited:.0f} s"
+        return f"{len(self.done_at)} of {len(self.prompts)} cells done; {where}; " + (
+            f"slowest finished: {self.slowest()}"
+        )
+
+
 PROMPTS_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell'))
     .map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '')"""
 
@@ -83,15 +130,29 @@ def check_chapter_in_jupyterlab(notebook, lab, browser):
         page.click(".lm-MenuBar-item:has-text('Run')")
         page.click('.lm-Menu-item[data-command="runmenu:run-all"]')
 
-        def finished():
-            return all(DONE_PROMPT.match(p.strip()) for p in page.evaluate(PROMPTS_JS))
-
-        _wait(finished, RUN_TIMEOUT, "every cell to run", interval=0.5)
-        _wait(lambda: lab.kernel_state(notebook) == "idle", 30, "the kernel to settle")
-
         allowed = _tagged_error_cells(notebook)
-        errors = [(i, texts) for i, texts in page.evaluate(STDERR_JS) if i not in allowed]
-        assert not errors, f"error or stderr output in code cells: {json.dumps(errors)[:2000]}"
+        progress = CellProgress(notebook)
+
+        def errors():
+            return [(i, texts) for i, texts in page.evaluate(STDERR_JS) if i not in allowed]
+
+        def stopped() -> bool:
+            """Every cell ran, or a cell failed and Run All dropped the rest (none queued)."""
+            done = progress.update(page.evaluate(PROMPTS_JS))
+            return done or (not progress.running() and bool(errors()))
+
+        try:
+            _wait(stopped, RUN_TIMEOUT, "every cell to run", interval=0.5)
+        except AssertionError as error:
+            raise AssertionError(f"{error}; {progress.report()}; errors: {errors()}") from None
+        print(f"{notebook}: slowest cells in the browser: {progress.slowest()}")
+
+        _wait(lambda: lab.kernel_state(notebook) == "idle", 30, "the kernel to settle")
+        found = errors()
+        assert not found, (
+            f"error or stderr output in code cells ({progress.report()}): "
+            f"{json.dumps(found)[:2000]}"
+        )
 
         if stem in LIVE_PAGES:
             _check_live_page(page, reconnects=LIVE_PAGES[stem])
