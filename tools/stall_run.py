@@ -15,18 +15,22 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import signal
 import sys
 import threading
 import time
 from pathlib import Path
 
+import nbformat
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.reliability.kernel import NotebookKernel  # noqa: E402
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class Freezer(threading.Thread):
@@ -61,18 +65,19 @@ def run_frozen(path: Path, rng: random.Random) -> list[str]:
         freezer.start()
         started = time.perf_counter()
         try:
-            code = [id(c) for c in kernel.nb.cells if c.cell_type == "code"]
+            types = [c.cell_type for c in nbformat.read(path, as_version=4).cells]
             for index, cell in enumerate(kernel.nb.cells):
                 try:
                     kernel.client.execute_cell(cell, index)
                 except CellExecutionError as exc:
                     if "raises-exception" in cell.metadata.get("tags", []):
                         continue
-                    last = [line for line in str(exc).splitlines() if line.strip()][-1:]
+                    text = ANSI.sub("", str(exc))
+                    last = [line for line in text.splitlines() if line.strip()][-1:]
                     first = cell.source.splitlines()[0] if cell.source else ""
-                    where = [line.strip() for line in str(exc).splitlines() if "---->" in line][:1]
+                    where = [line.strip() for line in text.splitlines() if "---->" in line][:1]
                     failures.append(
-                        f"code cell {code.index(id(cell))} ({first[:60]!r}): {where} {last}"
+                        f"code cell {types[:index].count('code')} ({first[:60]!r}): {where} {last}"
                     )
         finally:
             freezer.stop()
