@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install strip navigation book clean bench
+.PHONY: lab test install strip navigation book clean bench stall
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -35,6 +35,9 @@ navigation: install
 bench: install
 	$(BIN)/python -m bench.run
 	@echo "the figures: bench/RESULTS.md, bench/results.json, bench/*.html"
+
+stall: install
+	$(BIN)/python tools/stall_run.py --runs 2
 
 book: install
 	$(BIN)/python tools/build_book.py
