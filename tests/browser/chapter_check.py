@@ -32,18 +32,17 @@ def _wait(predicate, timeout: float, what: str, interval: float = 0.25):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def _tagged_error_cells(notebook: str) -> set[int]:
-    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    return {i for i, c in enumerate(code) if "raises-exception" in c.metadata.get("tags", [])}
-
-
 class CellProgress:
     """When each code cell finished, seen from its prompt: names the cell a stalled run is in."""
 
     def __init__(self, notebook: str):
         nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
-        self.sources = [c.source for c in nb.cells if c.cell_type == "code"]
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        self.sources = [c.source for c in code]
+        # cells whose error is the lesson (tagged raises-exception): their output is allowed
+        self.allowed = {
+            i for i, c in enumerate(code) if "raises-exception" in c.metadata.get("tags", [])
+        }
         self.started = time.monotonic()
         self.done_at: dict[int, float] = {}
         self.prompts: list[str] = []
@@ -130,11 +129,10 @@ def check_chapter_in_jupyterlab(notebook, lab, browser):
         page.click(".lm-MenuBar-item:has-text('Run')")
         page.click('.lm-Menu-item[data-command="runmenu:run-all"]')
 
-        allowed = _tagged_error_cells(notebook)
         progress = CellProgress(notebook)
 
         def errors():
-            return [(i, texts) for i, texts in page.evaluate(STDERR_JS) if i not in allowed]
+            return [(i, t) for i, t in page.evaluate(STDERR_JS) if i not in progress.allowed]
 
         def stopped() -> bool:
             """Every cell ran, or a cell failed and Run All dropped the rest (none queued)."""
