@@ -6,7 +6,10 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install strip navigation book clean bench stall
+LINTED := course_lib tests tools bench notebooks solutions
+ARGS   ?=
+
+.PHONY: lab test check install strip navigation lessons book clean bench stall
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -21,10 +24,21 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT) notebooks/00-start-here.ipynb
 
 test: install
-	$(BIN)/ruff check course_lib tests tools bench
-	$(BIN)/ruff format --check course_lib tests tools bench
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider \
-		-n 2 --dist loadfile
+		-n 2 --dist loadfile $(ARGS)
+
+# The fast inner loop: lint (notebooks included) and the unit tests, no notebook runs.
+check: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/python -m pytest tests -p no:cacheprovider -q --ignore=tests/browser \
+		--ignore=tests/reliability --ignore=tests/test_exercises.py --ignore=tests/test_breaks.py \
+		$(ARGS)
+
+lessons: install
+	$(BIN)/python tools/save_lessons.py
 
 strip: install
 	$(BIN)/python tools/strip_outputs.py

@@ -1,12 +1,16 @@
 """Plumbing for *Backend Communication Patterns, Live*.
 
 The lessons live in the notebooks; this package only starts servers, records timelines, runs
-explorers and counts bytes. Everything public is listed in ``__all__`` (pinned by a test).
+explorers, counts bytes, waits, records findings and checks exercises. Everything public is
+listed in ``__all__``; the test derives the list from the package itself.
 """
 
+from .asgi import AsgiServer, serve_asgi
 from .browser import browser_url
 from .engines import EngineUnavailable, find_engine
+from .exercises import check_exercise
 from .explorer import Explorer, explore
+from .findings import Findings
 from .servers import (
     ProcessServer,
     Server,
@@ -22,13 +26,16 @@ from .servers import (
 from .setup_check import check_setup
 from .sse import EventStreamParser, ServerSentEvent, sse_events
 from .timeline import Event, Timeline
+from .waiting import wait_until
 from .wire import WireCounter, WireStats, count_wire
 
 __all__ = [
+    "AsgiServer",
     "EngineUnavailable",
     "Event",
     "EventStreamParser",
     "Explorer",
+    "Findings",
     "ProcessServer",
     "Server",
     "ServerSentEvent",
@@ -37,6 +44,7 @@ __all__ = [
     "WireCounter",
     "WireStats",
     "browser_url",
+    "check_exercise",
     "check_setup",
     "count_wire",
     "explore",
@@ -44,9 +52,11 @@ __all__ = [
     "free_port",
     "running",
     "serve",
+    "serve_asgi",
     "serve_in_thread",
     "sse_events",
     "start_process",
     "stop",
     "stop_all",
+    "wait_until",
 ]

@@ -34,7 +34,13 @@ from aiohttp import web
 
 HOST = "127.0.0.1"
 
-_registry: dict[str, Server | ThreadServer | ProcessServer] = {}
+# Every running server by name: aiohttp ones (here) and ASGI ones (``asgi.py``) alike.
+_registry: dict[str, object] = {}
+
+
+def on_kernel_loop(server: object) -> bool:
+    """True for servers that run on the kernel's loop and must be stopped with ``await``."""
+    return getattr(server, "on_kernel_loop", False)
 
 
 @dataclass
@@ -48,6 +54,7 @@ class Server:
     host: str = HOST
     started_at: float = field(default_factory=time.monotonic)
     scheme: str = "http"  # "https" when served with an ssl_context
+    on_kernel_loop = True
 
     @property
     def url(self) -> str:
@@ -79,7 +86,7 @@ async def serve(
     With ``ssl_context`` the server speaks TLS and ``server.url`` is ``https://`` (chapter 10).
     First used in ``00-start-here``.
     """
-    await _replace(name)
+    await replace(name)
     runner = web.AppRunner(
         app,
         handler_cancellation=handler_cancellation,
@@ -274,13 +281,24 @@ def start_process(
     raise TimeoutError(f"{name}: nothing listened on port {port} within {timeout} s")
 
 
-def running() -> dict[str, Server | ThreadServer | ProcessServer]:
+def register(name: str, server: object) -> None:
+    """Put a started server in the registry (for other kinds of server, like ``serve_asgi``)."""
+    _registry[name] = server
+
+
+def unregister(name: str, server: object) -> None:
+    """Take ``server`` out of the registry, if it is the one registered under ``name``."""
+    if _registry.get(name) is server:
+        del _registry[name]
+
+
+def running() -> dict[str, object]:
     """The servers running now, by name (a copy of the registry)."""
     return dict(_registry)
 
 
-def _stop_now(server: Server | ThreadServer | ProcessServer) -> None:
-    if isinstance(server, Server):
+def _stop_now(server) -> None:
+    if on_kernel_loop(server):
         raise TypeError("a kernel-loop server must be stopped with `await stop(name)`")
     server.stop()
 
@@ -290,13 +308,13 @@ async def stop(name: str) -> None:
     server = _registry.get(name)
     if server is None:
         return
-    if isinstance(server, Server):
+    if on_kernel_loop(server):
         await server.stop()
     else:
         await asyncio.to_thread(server.stop)
 
 
-async def _replace(name: str) -> None:
+async def replace(name: str) -> None:
     """Stop the old server of this name before a new one starts, whatever its cleanup does.
 
     Its port is closed before its app's cleanup hooks run; a hook that fails (typically after
@@ -324,6 +342,6 @@ async def stop_all() -> None:
 @atexit.register
 def _stop_at_exit() -> None:
     for server in list(_registry.values()):
-        if not isinstance(server, Server):  # kernel-loop servers close with the process
+        if not on_kernel_loop(server):  # kernel-loop servers close with the process
             with contextlib.suppress(Exception):
                 server.stop()

@@ -1,0 +1,83 @@
+"""Run a chapter in a fresh kernel, cell by cell: the one notebook runner for tests and tools.
+
+    with ChapterRun(nb, cwd) as run:
+        run.cell(0)             # seconds it took; raises CellError with the cell's error text
+        run.text(0)             # what the cell printed
+
+Cells tagged ``raises-exception`` may raise, as in nbval.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+class CellError(RuntimeError):
+    """A cell raised (or timed out): ``index``, ``seconds`` and the error text."""
+
+    def __init__(self, index: int, seconds: float, text: str):
+        super().__init__(f"cell {index} failed after {seconds:.1f} s:\n{text}")
+        self.index, self.seconds, self.text = index, seconds, text
+
+
+def load(name_or_path: str | Path) -> nbformat.NotebookNode:
+    path = Path(name_or_path)
+    if not path.exists():
+        path = NOTEBOOKS / path
+    return nbformat.read(path, as_version=4)
+
+
+class ChapterRun:
+    """One kernel running one (possibly edited) notebook, started in ``cwd``."""
+
+    def __init__(self, nb: nbformat.NotebookNode, cwd: Path = NOTEBOOKS, timeout: int = 120):
+        self.nb = nb
+        self.client = NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+        )
+        self._context = None
+
+    def __enter__(self) -> ChapterRun:
+        self._context = self.client.setup_kernel()
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._context.__exit__(*exc)
+
+    def cell(self, index: int, timeout: float | None = None) -> float:
+        """Execute cell ``index``; returns its seconds or raises ``CellError``."""
+        cell = self.nb.cells[index]
+        old_timeout = self.client.timeout
+        if timeout is not None:
+            self.client.timeout = timeout
+        started = time.perf_counter()
+        try:
+            self.client.execute_cell(cell, index)
+        except (CellExecutionError, CellTimeoutError) as exc:
+            raise CellError(index, time.perf_counter() - started, str(exc)) from None
+        finally:
+            self.client.timeout = old_timeout
+        return time.perf_counter() - started
+
+    def all(self) -> None:
+        for index in range(len(self.nb.cells)):
+            self.cell(index)
+
+    def text(self, index: int) -> str:
+        """Everything cell ``index`` printed (streams and plain-text results)."""
+        parts = []
+        for output in self.nb.cells[index].get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif "data" in output and "text/plain" in output.data:
+                parts.append(output.data["text/plain"])
+        return "".join(parts)
