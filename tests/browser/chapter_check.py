@@ -1,9 +1,9 @@
 """The check behind the browser tests: a chapter run with Run All in JupyterLab + Chromium.
 
 Checks: every code cell ran; no error or stderr output (except cells tagged
-``raises-exception``); every widget view rendered; every plotly figure drawn; the chapter's
-explorer moved once and its figure redrawn with new data. A full-page screenshot per chapter
-goes to ``test-artifacts/screenshots``. Chapters with a live page (a page served by the kernel's
+``raises-exception``); every Mermaid diagram drawn as an SVG; every widget view rendered; every
+plotly figure drawn; the chapter's explorer moved once and its figure redrawn with new data.
+A full-page screenshot per chapter goes to ``test-artifacts/screenshots``. Chapters with a live page (a page served by the kernel's
 own server, shown in an iframe through jupyter-server-proxy) also check that events arrived in
 that page, and where expected that the page reconnected.
 """
@@ -103,6 +103,10 @@ WIDGETS_JS = """() => Array.from(document.querySelectorAll('.jp-OutputArea-outpu
 PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .map(p => p.querySelector('.main-svg') !== null && p.getBoundingClientRect().height > 50)"""
 
+# Mermaid diagrams in Markdown: JupyterLab 4 draws each as an SVG inside .jp-RenderedMermaid.
+MERMAID_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-RenderedMermaid'))
+    .map(d => d.querySelector('svg') !== null)"""
+
 # notebook stem -> does its live page show a reconnection ("reconnected, resumed after id N")?
 LIVE_PAGES = {"03-push": False, "06-server-sent-events": True}
 
@@ -151,6 +155,19 @@ def check_chapter_in_jupyterlab(notebook, lab, browser):
             f"error or stderr output in code cells ({progress.report()}): "
             f"{json.dumps(found)[:2000]}"
         )
+
+        diagrams = sum(
+            c.source.count("```mermaid")
+            for c in nbformat.read(ROOT / "notebooks" / notebook, as_version=4).cells
+            if c.cell_type == "markdown"
+        )
+        if diagrams:
+            drawn = _wait(
+                lambda: (d := page.evaluate(MERMAID_JS)) and len(d) >= diagrams and all(d) and d,
+                30,
+                f"{diagrams} Mermaid diagrams drawn as SVG",
+            )
+            print(f"{notebook}: {len(drawn)} Mermaid diagrams drawn")
 
         if stem in LIVE_PAGES:
             _check_live_page(page, reconnects=LIVE_PAGES[stem])
