@@ -3,9 +3,9 @@
 Checks: every code cell ran; no error or stderr output (except cells tagged
 ``raises-exception``); every Mermaid diagram drawn as an SVG; every widget view rendered; every
 plotly figure drawn; the chapter's explorer moved once and its figure redrawn with new data.
-A full-page screenshot per chapter goes to ``test-artifacts/screenshots``. Chapters with a live page (a page served by the kernel's
-own server, shown in an iframe through jupyter-server-proxy) also check that events arrived in
-that page, and where expected that the page reconnected.
+A full-page screenshot per chapter goes to ``test-artifacts/screenshots``. Chapters with a live
+page (a page served by the kernel's own server, shown in an iframe through jupyter-server-proxy)
+also check that events arrived in that page, and where expected that the page reconnected.
 """
 
 from __future__ import annotations
