@@ -3,18 +3,23 @@
     with ChapterRun(nb, cwd) as run:
         run.cell(0)             # seconds it took; raises CellError with the cell's error text
         run.text(0)             # what the cell printed
+        run.eval("len(running())")  # a value from the kernel
 
+Used by the tests (exercises, breaks, reliability), ``tools/stall_run.py``, ``tools/run_twice.py``,
+``tools/build_book.py`` and the bench.
 Cells tagged ``raises-exception`` may raise, as in nbval.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbformat.v4 import new_code_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -48,6 +53,7 @@ class ChapterRun:
     def __enter__(self) -> ChapterRun:
         self._context = self.client.setup_kernel()
         self._context.__enter__()
+        self.pid = self.eval("__import__('os').getpid()")
         return self
 
     def __exit__(self, *exc) -> None:
@@ -71,6 +77,20 @@ class ChapterRun:
     def all(self) -> None:
         for index in range(len(self.nb.cells)):
             self.cell(index)
+
+    def eval(self, expression: str):
+        """Evaluate ``expression`` in the kernel (top-level await allowed); returns it via JSON."""
+        code = (
+            "import json as _json\n"
+            f"_value = {expression}\n"
+            "print('__RESULT__' + _json.dumps(_value, default=str))"
+        )
+        cell = new_code_cell(code)
+        self.client.execute_cell(cell, 0, store_history=False)
+        for output in cell.outputs:
+            if output.get("name") == "stdout" and "__RESULT__" in output["text"]:
+                return json.loads(output["text"].split("__RESULT__", 1)[1])
+        raise RuntimeError(f"no result from kernel for {expression!r}: {cell.outputs}")
 
     def text(self, index: int) -> str:
         """Everything cell ``index`` printed (streams and plain-text results)."""

@@ -13,23 +13,20 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tools.notebook_runner import ChapterRun  # noqa: E402
 
 
 def run_twice(path: Path, timeout: int = 120) -> list[float]:
     """Run ``path`` twice in one fresh kernel; returns the seconds each run took."""
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": path.parent}}
-    )
     times = []
-    with client.setup_kernel():
+    with ChapterRun(nbformat.read(path, as_version=4), path.parent, timeout) as run:
         for _ in range(2):
             started = time.perf_counter()
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
+            run.all()
             times.append(time.perf_counter() - started)
     return times
 

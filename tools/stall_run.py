@@ -23,12 +23,11 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.reliability.kernel import NotebookKernel  # noqa: E402
+from tools.notebook_runner import CellError, ChapterRun  # noqa: E402
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -60,19 +59,18 @@ class Freezer(threading.Thread):
 def run_frozen(path: Path, rng: random.Random) -> list[str]:
     """Run ``path`` top to bottom under freezes; the failures, one line each."""
     failures = []
-    with NotebookKernel(path, timeout=180) as kernel:
+    nb = nbformat.read(path, as_version=4)
+    with ChapterRun(nb, path.parent, timeout=180) as kernel:
         freezer = Freezer(kernel.pid, rng)
         freezer.start()
         started = time.perf_counter()
         try:
-            types = [c.cell_type for c in nbformat.read(path, as_version=4).cells]
-            for index, cell in enumerate(kernel.nb.cells):
+            types = [c.cell_type for c in nb.cells]
+            for index, cell in enumerate(nb.cells):
                 try:
-                    kernel.client.execute_cell(cell, index)
-                except CellExecutionError as exc:
-                    if "raises-exception" in cell.metadata.get("tags", []):
-                        continue
-                    text = ANSI.sub("", str(exc))
+                    kernel.cell(index)  # a cell tagged raises-exception may raise
+                except CellError as exc:
+                    text = ANSI.sub("", exc.text)
                     last = [line for line in text.splitlines() if line.strip()][-1:]
                     first = cell.source.splitlines()[0] if cell.source else ""
                     where = [line.strip() for line in text.splitlines() if "---->" in line][:1]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
@@ -11,25 +10,20 @@ from pathlib import Path
 
 import nbformat
 import psutil
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from nbformat.v4 import new_code_cell
+
+from tools.notebook_runner import ChapterRun
 
 LOOPBACK = {"127.0.0.1", "::1"}
 
 
-class NotebookKernel:
-    """``with NotebookKernel(path) as k: k.run_all(); k.eval("1 + 1")`` — one kernel, many runs."""
+class NotebookKernel(ChapterRun):
+    """``with NotebookKernel(path) as k: k.run_all(); k.eval("1 + 1")`` — one kernel, many runs,
+    its listening sockets and child processes watched while it runs."""
 
     def __init__(self, path: Path, timeout: int = 120):
+        super().__init__(nbformat.read(path, as_version=4), path.parent, timeout)
         self.path = path
-        self.nb = nbformat.read(path, as_version=4)
-        self.client = NotebookClient(
-            self.nb, timeout=timeout, kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-        )  # fmt: skip
-        self._context = None
-        self.pid: int | None = None
         self.listeners: set[tuple[str, int]] = set()  # (ip, port) seen listening
         self.children: set[int] = set()
         self._watching = False
@@ -37,9 +31,7 @@ class NotebookKernel:
         self.cell_times: list[float] = []
 
     def __enter__(self) -> NotebookKernel:
-        self._context = self.client.setup_kernel()
-        self._context.__enter__()
-        self.pid = self.eval("__import__('os').getpid()")
+        super().__enter__()
         self._watching = True
         self._watcher = threading.Thread(target=self._watch, daemon=True)
         self._watcher.start()
@@ -49,7 +41,7 @@ class NotebookKernel:
         self._watching = False
         if self._watcher:
             self._watcher.join(2)
-        self._context.__exit__(*exc)
+        super().__exit__(*exc)
 
     # ----- running code -----------------------------------------------------------------
     def run_all(self) -> float:
@@ -78,20 +70,6 @@ class NotebookKernel:
             return "KeyboardInterrupt" in str(exc) or "CancelledError" in str(exc)
         finally:
             timer.cancel()
-
-    def eval(self, expression: str):
-        """Evaluate ``expression`` in the kernel (top-level await allowed); returns it via JSON."""
-        code = (
-            "import json as _json\n"
-            f"_value = {expression}\n"
-            "print('__RESULT__' + _json.dumps(_value, default=str))"
-        )
-        cell = new_code_cell(code)
-        self.client.execute_cell(cell, 0, store_history=False)
-        for output in cell.outputs:
-            if output.get("name") == "stdout" and "__RESULT__" in output["text"]:
-                return json.loads(output["text"].split("__RESULT__", 1)[1])
-        raise RuntimeError(f"no result from kernel for {expression!r}: {cell.outputs}")
 
     # ----- watching the process ---------------------------------------------------------
     def _watch(self) -> None:
