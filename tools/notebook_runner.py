@@ -85,8 +85,11 @@ class ChapterRun:
             f"_value = {expression}\n"
             "print('__RESULT__' + _json.dumps(_value, default=str))"
         )
-        cell = new_code_cell(code)
-        self.client.execute_cell(cell, 0, store_history=False)
+        cell, first = new_code_cell(code), self.nb.cells[0]
+        try:
+            self.client.execute_cell(cell, 0, store_history=False)
+        finally:
+            self.nb.cells[0] = first  # nbclient stores the executed cell at the index it is given
         for output in cell.outputs:
             if output.get("name") == "stdout" and "__RESULT__" in output["text"]:
                 return json.loads(output["text"].split("__RESULT__", 1)[1])
