@@ -4,7 +4,6 @@ import plotly.graph_objects as go
 import pytest
 
 from course_lib import explore
-from tests.conftest import run
 
 
 async def measure(n, fast):
@@ -16,7 +15,7 @@ def draw(result, n, fast):
     return go.Figure(go.Scatter(y=result))
 
 
-def test_first_measurement_runs_and_update_remeasures():
+async def test_first_measurement_runs_and_update_remeasures():
     async def main():
         ex = await explore(measure, draw, n=(1, 10, 1, 3), fast=True)
         assert ex.result == [0, 1, 2] and ex.runs == 1
@@ -25,11 +24,11 @@ def test_first_measurement_runs_and_update_remeasures():
         assert ex.result == [0, 2, 4, 6] and ex.controls["n"].value == 4
         return ex
 
-    ex = run(main())
+    ex = await main()
     assert ex.runs == 2 and len(ex.history) == 2
 
 
-def test_moving_a_control_remeasures_once_after_the_pause():
+async def test_moving_a_control_remeasures_once_after_the_pause():
     async def main():
         ex = await explore(measure, draw, debounce=0.05, n=(1, 10, 1, 2), fast=True)
         ex.controls["n"].value = 5
@@ -41,19 +40,19 @@ def test_moving_a_control_remeasures_once_after_the_pause():
         await asyncio.sleep(0.1)
         return ex
 
-    ex = run(main())
+    ex = await main()
     assert ex.runs == 2 and ex.history[-1][0] == {"n": 6, "fast": True}
 
 
-def test_bad_control_spec_is_explained():
+async def test_bad_control_spec_is_explained():
     async def main():
         await explore(measure, draw, n="ten")
 
     with pytest.raises(TypeError, match="min, max, step"):
-        run(main())
+        await main()
 
 
-def test_failed_measurement_is_shown_and_raised():
+async def test_failed_measurement_is_shown_and_raised():
     async def broken(n):
         raise ValueError("server said no")
 
@@ -61,4 +60,4 @@ def test_failed_measurement_is_shown_and_raised():
         await explore(broken, draw, n=(1, 3, 1))
 
     with pytest.raises(ValueError):
-        run(main())
+        await main()

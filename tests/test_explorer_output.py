@@ -2,10 +2,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from course_lib import explore
-from tests.conftest import run
 
 
-def test_the_figure_is_drawn_inside_the_widget(monkeypatch):
+async def test_the_figure_is_drawn_inside_the_widget(monkeypatch):
     monkeypatch.setattr(pio.renderers, "default", "plotly_mimetype")  # as in a kernel
 
     async def measure(n):
@@ -20,7 +19,7 @@ def test_the_figure_is_drawn_inside_the_widget(monkeypatch):
         await ex.update(n=7)
         return first, ex.output.outputs
 
-    first, second = run(main())
+    first, second = await main()
     for outputs, n in ((first, 2), (second, 7)):
         (output,) = outputs  # one figure, replaced on each run
         figure = output["data"]["application/vnd.plotly.v1+json"]

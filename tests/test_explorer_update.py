@@ -3,10 +3,9 @@ import asyncio
 import plotly.graph_objects as go
 
 from course_lib import explore
-from tests.conftest import run
 
 
-def test_update_from_code_does_not_start_a_second_run():
+async def test_update_from_code_does_not_start_a_second_run():
     async def measure(n):
         return n
 
@@ -19,5 +18,5 @@ def test_update_from_code_does_not_start_a_second_run():
         await asyncio.sleep(0.2)  # longer than the debounce: a stray run would have happened
         return ex
 
-    ex = run(main())
+    ex = await main()
     assert ex.runs == 2 and [params for params, _ in ex.history] == [{"n": 2}, {"n": 7}]

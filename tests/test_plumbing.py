@@ -6,7 +6,6 @@ import httpx
 import pytest
 
 from course_lib import Findings, check_exercise, running, serve_asgi, stop, wait_until
-from tests.conftest import run
 
 
 async def hello_asgi(scope, receive, send):
@@ -16,44 +15,35 @@ async def hello_asgi(scope, receive, send):
     await send({"type": "http.response.body", "body": scope["http_version"].encode()})
 
 
-def test_serve_asgi_speaks_h2c_and_http11_and_is_replaced_by_name():
-    async def main():
-        first = await serve_asgi(hello_asgi, "asgi-test")
-        second = await serve_asgi(hello_asgi, "asgi-test")  # replaces the first
-        assert running()["asgi-test"] is second and first.task.done()
-        async with httpx.AsyncClient(http1=False, http2=True) as h2:
-            assert (await h2.get(second.url)).text == "2"
-        async with httpx.AsyncClient() as h1:
-            assert (await h1.get(second.url)).text == "1.1"
-        await stop("asgi-test")
-        assert "asgi-test" not in running() and second.task.done()
-
-    run(main())
+async def test_serve_asgi_speaks_h2c_and_http11_and_is_replaced_by_name():
+    first = await serve_asgi(hello_asgi, "asgi-test")
+    second = await serve_asgi(hello_asgi, "asgi-test")  # replaces the first
+    assert running()["asgi-test"] is second and first.task.done()
+    async with httpx.AsyncClient(http1=False, http2=True) as h2:
+        assert (await h2.get(second.url)).text == "2"
+    async with httpx.AsyncClient() as h1:
+        assert (await h1.get(second.url)).text == "1.1"
+    await stop("asgi-test")
+    assert "asgi-test" not in running() and second.task.done()
 
 
-def test_serve_asgi_refuses_unknown_settings_and_half_a_certificate():
-    async def main():
-        with pytest.raises(TypeError, match="no setting"):
-            await serve_asgi(hello_asgi, "asgi-bad", no_such_setting=1)
-        with pytest.raises(ValueError, match="both"):
-            await serve_asgi(hello_asgi, "asgi-bad", certfile="x.pem")
-
-    run(main())
+async def test_serve_asgi_refuses_unknown_settings_and_half_a_certificate():
+    with pytest.raises(TypeError, match="no setting"):
+        await serve_asgi(hello_asgi, "asgi-bad", no_such_setting=1)
+    with pytest.raises(ValueError, match="both"):
+        await serve_asgi(hello_asgi, "asgi-bad", certfile="x.pem")
 
 
-def test_wait_until_returns_the_value_or_says_what_it_waited_for():
-    async def main():
-        box = []
-        asyncio.get_running_loop().call_later(0.05, box.append, 7)
-        assert await wait_until(lambda: box, what="a value") == [7]
+async def test_wait_until_returns_the_value_or_says_what_it_waited_for():
+    box = []
+    asyncio.get_running_loop().call_later(0.05, box.append, 7)
+    assert await wait_until(lambda: box, what="a value") == [7]
 
-        async def never():
-            return 0
+    async def never():
+        return 0
 
-        with pytest.raises(TimeoutError, match="the job to finish"):
-            await wait_until(never, what="the job to finish", timeout=0.1)
-
-    run(main())
+    with pytest.raises(TimeoutError, match="the job to finish"):
+        await wait_until(never, what="the job to finish", timeout=0.1)
 
 
 def test_findings_table_shows_what_was_measured_and_what_was_not():
@@ -64,7 +54,7 @@ def test_findings_table_shows_what_was_measured_and_what_was_not():
     assert "not measured yet" in table
 
 
-def test_check_exercise_says_not_yet_for_stubs_and_wrong_answers(capsys):
+async def test_check_exercise_says_not_yet_for_stubs_and_wrong_answers(capsys):
     def stub():
         raise NotImplementedError("write poll() first")
 
@@ -77,7 +67,7 @@ def test_check_exercise_says_not_yet_for_stubs_and_wrong_answers(capsys):
     async def right():
         return "3 polls, job seen"
 
-    results = [run(check_exercise(f, timeout=0.2)) for f in (stub, wrong, slow, right)]
+    results = [await check_exercise(f, timeout=0.2) for f in (stub, wrong, slow, right)]
     printed = capsys.readouterr().out.splitlines()
     assert results == [False, False, False, True]
     assert printed[0] == "not yet: write poll() first"

@@ -7,40 +7,33 @@ import aiohttp
 import pytest
 
 from course_lib import servers
-from tests.conftest import run
 
 
-def test_serve_binds_loopback_and_answers(hello_app):
-    async def main():
-        server = await servers.serve(hello_app(), name="t")
-        try:
-            assert server.host == "127.0.0.1" and server.port > 0
-            assert server.url == f"http://127.0.0.1:{server.port}"
-            async with aiohttp.ClientSession() as http, http.get(server.url + "/hello/a") as r:
-                assert await r.text() == "hello a"
-            assert servers.running()["t"] is server
-        finally:
-            await servers.stop_all()
-        assert "t" not in servers.running()
-
-    run(main())
+async def test_serve_binds_loopback_and_answers(hello_app):
+    server = await servers.serve(hello_app(), name="t")
+    try:
+        assert server.host == "127.0.0.1" and server.port > 0
+        assert server.url == f"http://127.0.0.1:{server.port}"
+        async with aiohttp.ClientSession() as http, http.get(server.url + "/hello/a") as r:
+            assert await r.text() == "hello a"
+        assert servers.running()["t"] is server
+    finally:
+        await servers.stop_all()
+    assert "t" not in servers.running()
 
 
-def test_same_name_replaces_old_server(hello_app):
-    async def main():
-        first = await servers.serve(hello_app(), name="same")
-        second = await servers.serve(hello_app(), name="same")
-        try:
-            assert servers.running()["same"] is second
-            with socket.socket() as s:  # the old port is closed
-                assert s.connect_ex(("127.0.0.1", first.port)) != 0
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_same_name_replaces_old_server(hello_app):
+    first = await servers.serve(hello_app(), name="same")
+    second = await servers.serve(hello_app(), name="same")
+    try:
+        assert servers.running()["same"] is second
+        with socket.socket() as s:  # the old port is closed
+            assert s.connect_ex(("127.0.0.1", first.port)) != 0
+    finally:
+        await servers.stop_all()
 
 
-def test_serve_with_ssl_context_speaks_tls(hello_app):
+async def test_serve_with_ssl_context_speaks_tls(hello_app):
     trustme = pytest.importorskip("trustme")
     ca = trustme.CA()
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -60,11 +53,11 @@ def test_serve_with_ssl_context_speaks_tls(hello_app):
         finally:
             await servers.stop_all()
 
-    run(main())
+    await main()
 
 
-def test_stop_unknown_name_is_harmless():
-    run(servers.stop("never-started"))
+async def test_stop_unknown_name_is_harmless():
+    await servers.stop("never-started")
 
 
 def test_thread_server_serves_blocking_clients(hello_app):
@@ -81,14 +74,14 @@ def test_thread_server_serves_blocking_clients(hello_app):
     server.stop()  # twice is fine
 
 
-def test_process_server_starts_and_is_reaped():
+async def test_process_server_starts_and_is_reaped():
     argv = ["python", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]
     server = servers.start_process(argv, name="proc")
     try:
         with urllib.request.urlopen(server.url + "/", timeout=5) as r:
             assert r.status == 200
     finally:
-        run(servers.stop("proc"))
+        await servers.stop("proc")
     assert server.proc.poll() is not None
 
 
@@ -97,7 +90,7 @@ def test_process_that_fails_reports_its_error():
         servers.start_process([sys.executable, "-c", "raise SystemExit(3)"], name="bad")
 
 
-def test_a_failing_cleanup_of_the_old_server_does_not_block_the_new_one(hello_app):
+async def test_a_failing_cleanup_of_the_old_server_does_not_block_the_new_one(hello_app):
     async def broken_cleanup(app):
         raise KeyError("an AppKey from before the cell was re-run")
 
@@ -114,4 +107,4 @@ def test_a_failing_cleanup_of_the_old_server_does_not_block_the_new_one(hello_ap
         finally:
             await servers.stop_all()
 
-    run(main())
+    await main()

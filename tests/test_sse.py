@@ -6,7 +6,6 @@ from aiohttp import web
 
 from course_lib import serve, stop_all
 from course_lib.sse import EventStreamParser, ServerSentEvent, parse, sse_events
-from tests.conftest import run
 
 
 def data_of(stream) -> list[str]:
@@ -136,7 +135,7 @@ def test_every_split_point_gives_the_same_events():
     assert [e for b in SAMPLE for e in parser.feed(bytes([b]))] == whole
 
 
-def test_sse_events_reads_a_live_response_with_aiohttp_and_httpx():
+async def test_sse_events_reads_a_live_response_with_aiohttp_and_httpx():
     async def stream(request):
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
@@ -164,4 +163,4 @@ def test_sse_events_reads_a_live_response_with_aiohttp_and_httpx():
         ]
         assert again == got and parser.comments == 3
 
-    run(main())
+    await main()

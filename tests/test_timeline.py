@@ -6,10 +6,9 @@ from aiohttp import web
 
 from course_lib import Timeline, serve, stop_all
 from course_lib.timeline import Event, draw
-from tests.conftest import run
 
 
-def test_client_and_middleware_join_into_one_exchange():
+async def test_client_and_middleware_join_into_one_exchange():
     tl = Timeline()
 
     async def slow(request):
@@ -25,7 +24,7 @@ def test_client_and_middleware_join_into_one_exchange():
         finally:
             await stop_all()
 
-    run(main())
+    await main()
     request, response = tl.messages("client", "server"), tl.messages("server", "client")
     assert [m.label for m in request] == ["GET /job"]
     assert response[0].label == "200 OK"
@@ -34,7 +33,7 @@ def test_client_and_middleware_join_into_one_exchange():
     assert tl.actors == ["client", "server"]
 
 
-def test_requests_from_untraced_clients_come_from_unknown():
+async def test_requests_from_untraced_clients_come_from_unknown():
     tl = Timeline()
 
     async def main():
@@ -52,11 +51,11 @@ def test_requests_from_untraced_clients_come_from_unknown():
         finally:
             await stop_all()
 
-    run(main())
+    await main()
     assert tl.messages("?", "server")[0].label == "GET /"
 
 
-def test_failed_request_is_marked():
+async def test_failed_request_is_marked():
     tl = Timeline()
 
     async def main():
@@ -64,7 +63,7 @@ def test_failed_request_is_marked():
             with pytest.raises(aiohttp.ClientConnectionError):
                 await http.get("http://127.0.0.1:9/")  # nothing listens on port 9
 
-    run(main())
+    await main()
     assert any(e.kind == "mark" and e.label.startswith("error") for e in tl.events)
 
 

@@ -2,10 +2,9 @@ import aiohttp
 from aiohttp import web
 
 from course_lib import count_wire, serve, stop_all
-from tests.conftest import run
 
 
-def test_counts_connections_requests_and_bytes():
+async def test_counts_connections_requests_and_bytes():
     async def echo(request):
         return web.Response(body=await request.read())
 
@@ -30,10 +29,10 @@ def test_counts_connections_requests_and_bytes():
             await proxy.stop()
             await stop_all()
 
-    run(main())
+    await main()
 
 
-def test_websocket_bytes_are_counted_after_the_upgrade():
+async def test_websocket_bytes_are_counted_after_the_upgrade():
     async def ws_handler(request):
         ws = web.WebSocketResponse()
         await ws.prepare(request)
@@ -57,4 +56,4 @@ def test_websocket_bytes_are_counted_after_the_upgrade():
             await proxy.stop()
             await stop_all()
 
-    run(main())
+    await main()
