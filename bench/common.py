@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from course_lib import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -73,23 +73,16 @@ def percentile(values: list[float], p: float) -> float:
 _children: list[subprocess.Popen] = []
 
 
-def _die_with_parent() -> None:  # in the child, before exec
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def spawn(args: list[str], **kwargs) -> subprocess.Popen:
     """Start a child (killed with us, and stopped by ``stop_children``)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
+    proc = processes.spawn(
         args,
         cwd=ROOT,
         env=env,
-        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_die_with_parent,
         # A session of its own, like the kernels jupyter_client starts: with the kernel's
         # autogroup scheduling (sched_autogroup_enabled) each session gets a fair CPU share of
         # its own, so on a busy machine this keeps the kernel and the plain process on equal terms.
@@ -101,17 +94,7 @@ def spawn(args: list[str], **kwargs) -> subprocess.Popen:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.close()
+    processes.end(proc)
     if proc in _children:
         _children.remove(proc)
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import ctypes
 import os
-import signal
 import socket
 import ssl
 import subprocess
@@ -31,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from .processes import die_with_parent, end, spawn
 
 HOST = "127.0.0.1"
 
@@ -189,11 +189,7 @@ def serve_in_thread(app: web.Application, name: str, **runner_kwargs) -> ThreadS
     return server
 
 
-def _die_with_parent() -> None:  # runs in the child, before exec
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        PR_SET_PDEATHSIG = 1
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+_die_with_parent = die_with_parent  # the name earlier code used
 
 
 class ProcessServer:
@@ -220,16 +216,7 @@ class ProcessServer:
     def stop(self) -> None:
         if _registry.get(self.name) is self:
             del _registry[self.name]
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
+        end(self.proc)
 
     def __repr__(self) -> str:
         return f"<ProcessServer {self.name!r} pid={self.pid} at {self.url}>"
@@ -257,12 +244,10 @@ def start_process(
     args = [a.replace("{port}", str(port)) for a in argv]
     if args and args[0] == "python":
         args[0] = sys.executable
-    proc = subprocess.Popen(
+    proc = spawn(
         args,
-        stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     server = ProcessServer(name, proc, port)

@@ -1,0 +1,47 @@
+"""Child processes that never outlive their parent: started with ``spawn``, ended with ``end``.
+
+The one process lifecycle of the project: ``start_process`` (servers.py), the engines and the
+bench all start children this way. On Linux a child is told to die with its parent
+(``PR_SET_PDEATHSIG``), so a kernel that is killed leaves nothing behind; ``end`` asks politely
+(SIGTERM), then insists (SIGKILL), and closes the pipes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+
+def die_with_parent() -> None:
+    """Runs in the child, before exec: the kernel sends it SIGKILL when the parent dies."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def spawn(args: Sequence[str], **popen_kwargs) -> subprocess.Popen:
+    """``subprocess.Popen(args)`` for a child that dies with this process."""
+    if sys.platform.startswith("linux"):
+        popen_kwargs.setdefault("preexec_fn", die_with_parent)
+    popen_kwargs.setdefault("stdin", subprocess.DEVNULL)
+    return subprocess.Popen(list(args), **popen_kwargs)
+
+
+def end(proc: subprocess.Popen, timeout: float = 5.0) -> None:
+    """Stop ``proc``: SIGTERM, then SIGKILL after ``timeout`` s; close its pipes. Safe twice."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
