@@ -24,7 +24,8 @@ def test_a_child_dies_with_its_parent():
         "child = spawn([sys.executable, '-c', 'import time; time.sleep(60)']); "
         "print(child.pid, flush=True); time.sleep(60)"
     )
-    parent = subprocess.Popen([sys.executable, "-c", parent_code], stdout=subprocess.PIPE, text=1)
+    argv = [sys.executable, "-c", parent_code]
+    parent = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     child_pid = int(parent.stdout.readline())
     parent.kill()
     parent.wait(5)
