@@ -47,8 +47,8 @@ navigation: install
 	$(BIN)/python tools/navigation.py
 
 bench: install
-	$(BIN)/python -m bench.run
-	@echo "the figures: bench/RESULTS.md, bench/results.json, bench/*.html"
+	$(BIN)/python -m pytest bench -p no:cacheprovider -q -s $(ARGS)
+	$(BIN)/python -m bench.results
 
 stall: install
 	$(BIN)/python tools/stall_run.py --runs 2

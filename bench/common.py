@@ -14,7 +14,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import nbformat
+
 from course_lib import processes
+from tools.notebook_runner import CellError, ChapterRun
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -147,49 +150,23 @@ def loadgen(*args: str, timeout: float = 300) -> dict:
 # ----- a kernel to run code in ----------------------------------------------------------------
 
 
-class Kernel:
-    """An ipykernel started with jupyter_client; ``run(code)`` returns what it printed."""
+class Kernel(ChapterRun):
+    """A kernel with no notebook, started in the repository (so ``import bench`` works there);
+    ``run(code)`` returns what the code printed."""
 
     def __init__(self) -> None:
-        from jupyter_client import KernelManager
-
-        self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
-
-    @property
-    def pid(self) -> int:
-        return self.km.provisioner.pid
+        super().__init__(nbformat.v4.new_notebook(), ROOT, timeout=120)
+        self.__enter__()
 
     def run(self, code: str, timeout: float = 120) -> str:
-        out: list[str] = []
-        errors: list[str] = []
-
-        def hook(msg: dict) -> None:
-            kind, content = msg["header"]["msg_type"], msg["content"]
-            if kind == "stream":
-                out.append(content["text"])
-            elif kind == "error":
-                errors.append("\n".join(content["traceback"]))
-
-        reply = self.kc.execute_interactive(code, output_hook=hook, timeout=timeout)
-        if reply["content"]["status"] != "ok" or errors:
-            raise RuntimeError(f"kernel: {''.join(errors)[-3000:] or reply['content']}")
-        return "".join(out)
+        try:
+            return self.execute(code, timeout)
+        except CellError as exc:
+            raise RuntimeError(f"kernel: {exc.text[-3000:]}") from None
 
     def shutdown(self) -> None:
         with contextlib.suppress(Exception):
-            self.kc.stop_channels()
-        with contextlib.suppress(Exception):
-            self.km.shutdown_kernel(now=True)
-
-    def __enter__(self) -> Kernel:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.shutdown()
+            self.__exit__(None, None, None)
 
 
 _shared: list[Kernel] = []

@@ -78,6 +78,28 @@ class ChapterRun:
         for index in range(len(self.nb.cells)):
             self.cell(index)
 
+    def execute(self, code: str, timeout: float | None = None) -> str:
+        """Run ``code`` as an extra cell (not part of the notebook); returns what it printed."""
+        cell = new_code_cell(code)
+        empty = not self.nb.cells
+        first = cell if empty else self.nb.cells[0]
+        if empty:
+            self.nb.cells.append(cell)  # nbclient stores the executed cell at the index given
+        old_timeout = self.client.timeout
+        if timeout is not None:
+            self.client.timeout = timeout
+        try:
+            self.client.execute_cell(cell, 0, store_history=False)
+        except (CellExecutionError, CellTimeoutError) as exc:
+            raise CellError(-1, 0.0, str(exc)) from None
+        finally:
+            self.client.timeout = old_timeout
+            if empty:
+                self.nb.cells.clear()
+            else:
+                self.nb.cells[0] = first
+        return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
     def eval(self, expression: str):
         """Evaluate ``expression`` in the kernel (top-level await allowed); returns it via JSON."""
         code = (
@@ -85,15 +107,10 @@ class ChapterRun:
             f"_value = {expression}\n"
             "print('__RESULT__' + _json.dumps(_value, default=str))"
         )
-        cell, first = new_code_cell(code), self.nb.cells[0]
-        try:
-            self.client.execute_cell(cell, 0, store_history=False)
-        finally:
-            self.nb.cells[0] = first  # nbclient stores the executed cell at the index it is given
-        for output in cell.outputs:
-            if output.get("name") == "stdout" and "__RESULT__" in output["text"]:
-                return json.loads(output["text"].split("__RESULT__", 1)[1])
-        raise RuntimeError(f"no result from kernel for {expression!r}: {cell.outputs}")
+        printed = self.execute(code)
+        if "__RESULT__" not in printed:
+            raise RuntimeError(f"no result from kernel for {expression!r}: {printed[-500:]}")
+        return json.loads(printed.split("__RESULT__", 1)[1])
 
     def text(self, index: int) -> str:
         """Everything cell ``index`` printed (streams and plain-text results)."""
