@@ -230,12 +230,20 @@ def free_port() -> int:
 
 
 def start_process(
-    argv: Sequence[str], name: str, *, port: int | None = None, timeout: float = 10.0
+    argv: Sequence[str],
+    name: str,
+    *,
+    port: int | None = None,
+    timeout: float = 10.0,
+    log: str | os.PathLike | None = None,
+    **popen_kwargs,
 ) -> ProcessServer:
     """Run ``argv`` as a child process and wait until it listens on ``port``.
 
     ``{port}`` in any argument is replaced by a free port (picked when ``port`` is None).
     ``argv[0] == "python"`` means this interpreter. Replaces a server of the same name.
+    ``log``: a file that takes the child's output (for a long-lived child that writes a lot;
+    otherwise its stderr is a pipe, read when it fails). Other keyword arguments go to ``Popen``.
     """
     old = _registry.get(name)
     if old is not None:
@@ -244,17 +252,19 @@ def start_process(
     args = [a.replace("{port}", str(port)) for a in argv]
     if args and args[0] == "python":
         args[0] = sys.executable
-    proc = spawn(
-        args,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **popen_kwargs.pop("env", {})}
+    with open(log, "ab") if log is not None else contextlib.nullcontext() as out:
+        stdout, stderr = (out, subprocess.STDOUT) if out else (subprocess.DEVNULL, subprocess.PIPE)
+        proc = spawn(args, stdout=stdout, stderr=stderr, env=env, **popen_kwargs)
     server = ProcessServer(name, proc, port)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            if log is not None:
+                with open(log, "rb") as out:
+                    err = out.read().decode(errors="replace")
+            else:
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
             server.stop()
             raise RuntimeError(f"{name}: process exited with {proc.returncode}: {err[-2000:]}")
         with socket.socket() as s:
