@@ -1,8 +1,8 @@
 """The check behind the robustness tests: a chapter run twice, attacked, then shut down.
 
-For each notebook: both runs pass; no server ever listens beyond loopback; every server it
-leaves running survives the fault battery and still answers; after the kernel shuts down no
-process or listening socket of it remains.
+For each notebook: both runs pass; as shipped, every exercise check says "not yet"; no server
+ever listens beyond loopback; every server it leaves running survives the fault battery and
+still answers; after the kernel shuts down no process or listening socket of it remains.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from tests.reliability import faults
 from tests.reliability.conftest import FIGURES
 from tests.reliability.kernel import NotebookKernel, leftovers
+from tools import exercises
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,6 +80,7 @@ def run_twice_attack_and_shut_down(notebook):
     path = ROOT / "notebooks" / notebook
     with NotebookKernel(path) as kernel:
         kernel.run_all()
+        said = [kernel.text(i).strip() for i in exercises.checks(kernel.nb)]
         kernel.run_all()
         kernel.sample()
         problems = _probe_servers(kernel)
@@ -89,5 +91,9 @@ def run_twice_attack_and_shut_down(notebook):
     FIGURES["leftover_ports"] += len(ports)
     FIGURES["non_loopback"] += len(wide)
     assert not wide, f"listening beyond loopback: {wide}"
+    # As shipped, an exercise is a stub: its check must say so (tests/test_exercises.py runs
+    # the same chapter with the solutions put in, where every check must pass).
+    passed = [line for line in said if "not yet" not in line or "✓" in line]
+    assert not passed, f"exercise checks that did not say 'not yet' for the stub: {passed}"
     assert not problems, "\n".join(problems)
     assert not alive and not ports, f"left after shutdown: processes {alive}, ports {ports}"
