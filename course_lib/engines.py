@@ -37,6 +37,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -395,7 +396,12 @@ async def _launch(
                 f"on {HOST}:{port}{_last_line(log)}"
             ) from None
         # Someone else answering on the port also looks like "listening": wait for our child.
-        if await _owns_port(process, port):
+        try:
+            owned = await _owns_port(process, port)
+        except BaseException:  # an interrupted cell leaves no child behind
+            process.stop()
+            raise
+        if owned:
             servers.unregister(name, process)
             engine = Engine(
                 kind,
@@ -509,12 +515,22 @@ async def _start_postgres(name: str, binary: Path, data_dir: Path) -> Engine:
     pgdata = data_dir / "pgdata"
     initdb = [str(binary.with_name("initdb")), "-D", str(pgdata), "-U", "postgres", "-A", "trust"]
     initdb += ["-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"]
+    abandoned = threading.Event()  # an interrupted cell: initdb ends on its own, then this goes
+
+    def run_initdb() -> subprocess.CompletedProcess:
+        try:
+            return subprocess.run(initdb, capture_output=True, text=True, timeout=60, **as_user)
+        finally:
+            if abandoned.is_set():
+                shutil.rmtree(data_dir, ignore_errors=True)
+
     try:
-        done = await asyncio.to_thread(
-            subprocess.run, initdb, capture_output=True, text=True, timeout=60, **as_user
-        )
+        done = await asyncio.to_thread(run_initdb)
     except (OSError, subprocess.SubprocessError) as exc:
         raise EngineUnavailable(f"PostgreSQL: initdb would not run: {exc}") from None
+    except BaseException:
+        abandoned.set()
+        raise
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
         raise EngineUnavailable(

@@ -258,20 +258,24 @@ def start_process(
         proc = spawn(args, stdout=stdout, stderr=stderr, env=env, **popen_kwargs)
     server = ProcessServer(name, proc, port)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            if log is not None:
-                with open(log, "rb") as out:
-                    err = out.read().decode(errors="replace")
-            else:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            server.stop()
-            raise RuntimeError(f"{name}: process exited with {proc.returncode}: {err[-2000:]}")
-        with socket.socket() as s:
-            if s.connect_ex((HOST, port)) == 0:
-                _registry[name] = server
-                return server
-        time.sleep(0.02)
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                if log is not None:
+                    with open(log, "rb") as out:
+                        err = out.read().decode(errors="replace")
+                else:
+                    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                server.stop()
+                raise RuntimeError(f"{name}: process exited with {proc.returncode}: {err[-2000:]}")
+            with socket.socket() as s:
+                if s.connect_ex((HOST, port)) == 0:
+                    _registry[name] = server
+                    return server
+            time.sleep(0.02)
+    except KeyboardInterrupt:  # an interrupted cell leaves no child behind
+        server.stop()
+        raise
     server.stop()
     raise TimeoutError(f"{name}: nothing listened on port {port} within {timeout} s")
 

@@ -1,6 +1,7 @@
 """find_engine: engines found where they run, else started from their pip packages; find_proxy."""
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -308,6 +309,29 @@ async def test_an_engine_that_crashes_says_so_and_the_next_call_replaces_it(embe
     url = await find_engine("redis")
     await redis_answers(url)
     assert not engine.data_dir.exists()
+
+
+async def test_an_interrupted_start_leaves_nothing(embedded):
+    """A cell interrupted while PostgreSQL is being set up (initdb runs in a thread)."""
+    start = asyncio.create_task(find_engine("postgres"))
+    await asyncio.sleep(0.1)
+    start.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await start
+
+    def postgres_children():
+        found = []
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # gone meanwhile
+                if "pginstall" in child.exe():
+                    found.append(child)
+        return found
+
+    deadline = time.monotonic() + 10
+    while (our_data_dirs() or postgres_children()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)  # initdb finishes on its own, then its folder goes
+    assert our_data_dirs() == [] and postgres_children() == []
+    assert started_engine("postgres") is None
 
 
 def test_a_killed_kernel_takes_its_engines_along_and_its_folders_go_next_time(tmp_path):
