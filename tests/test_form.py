@@ -16,8 +16,6 @@ NOT_CONVERTED: set[str] = {
     "01-request-response.ipynb",
     "02-sync-vs-async.ipynb",
     "03-push.ipynb",
-    "05-long-polling.ipynb",
-    "06-server-sent-events.ipynb",
     "07-publish-subscribe.ipynb",
     "08-multiplexing-and-pooling.ipynb",
     "09-stateless-vs-stateful.ipynb",
