@@ -7,7 +7,14 @@ listed in ``__all__``; the test derives the list from the package itself.
 
 from .asgi import AsgiServer, serve_asgi
 from .browser import browser_url
-from .engines import EngineUnavailable, find_engine
+from .engines import (
+    Engine,
+    EngineUnavailable,
+    find_engine,
+    find_proxy,
+    start_engine,
+    started_engine,
+)
 from .exercises import check_exercise
 from .explorer import Explorer, explore
 from .findings import Findings
@@ -31,6 +38,7 @@ from .wire import WireCounter, WireStats, count_wire
 
 __all__ = [
     "AsgiServer",
+    "Engine",
     "EngineUnavailable",
     "Event",
     "EventStreamParser",
@@ -49,13 +57,16 @@ __all__ = [
     "count_wire",
     "explore",
     "find_engine",
+    "find_proxy",
     "free_port",
     "running",
     "serve",
     "serve_asgi",
     "serve_in_thread",
     "sse_events",
+    "start_engine",
     "start_process",
+    "started_engine",
     "stop",
     "stop_all",
     "wait_until",
