@@ -18,7 +18,11 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "course_lib" / "lessons"
-MARK = "#@save"
+MARK = "#@save"  # ruff's formatter writes it "# @save"; both are the mark
+
+
+def marked(cell) -> bool:
+    return cell.cell_type == "code" and cell.source.split("\n", 1)[0].replace(" ", "") == MARK
 
 
 def module_name(chapter_file: str) -> str:
@@ -32,7 +36,7 @@ def saved_source(path: Path) -> str | None:
     parts = [
         c.source.split("\n", 1)[1] if "\n" in c.source else ""
         for c in nb.cells
-        if c.cell_type == "code" and c.source.split("\n", 1)[0].strip() == MARK
+        if marked(c)
     ]
     if not parts:
         return None
