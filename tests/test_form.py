@@ -14,11 +14,9 @@ from tools.notebook_runner import NOTEBOOKS
 NOT_CONVERTED: set[str] = {
     "00-start-here.ipynb",
     "01-request-response.ipynb",
-    "02-sync-vs-async.ipynb",
     "03-push.ipynb",
     "07-publish-subscribe.ipynb",
     "08-multiplexing-and-pooling.ipynb",
-    "09-stateless-vs-stateful.ipynb",
     "10-sidecar.ipynb",
     "11-choosing-a-pattern.ipynb",
 }
