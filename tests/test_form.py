@@ -17,7 +17,6 @@ NOT_CONVERTED: set[str] = {
     "03-push.ipynb",
     "07-publish-subscribe.ipynb",
     "08-multiplexing-and-pooling.ipynb",
-    "10-sidecar.ipynb",
     "11-choosing-a-pattern.ipynb",
 }
 # Claims that come with later work (the network link, the engines); each leaves when it lands.

@@ -33,8 +33,8 @@ import random
 class NameServer(asyncio.DatagramProtocol):
     """Answers {"id", "name"} with {"id", "name", "address"} from `table`, after a random delay."""
 
-    def __init__(self, table: dict[str, str]):
-        self.table = table
+    def __init__(self, table: dict[str, str], max_delay: float = 0.03):
+        self.table, self.max_delay = table, max_delay
 
     def connection_made(self, transport):
         self.transport = transport
@@ -45,5 +45,5 @@ class NameServer(asyncio.DatagramProtocol):
             answer = {**query, "address": self.table.get(query["name"])}
         except (ValueError, KeyError, TypeError):
             answer = {"id": None, "error": 'send {"id": <number>, "name": <text>}'}
-        reply, delay = json.dumps(answer).encode(), random.uniform(0, 0.03)
+        reply, delay = json.dumps(answer).encode(), random.uniform(0, self.max_delay)
         asyncio.get_running_loop().call_later(delay, self.transport.sendto, reply, addr)
