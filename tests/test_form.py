@@ -15,7 +15,6 @@ NOT_CONVERTED: set[str] = {
     "00-start-here.ipynb",
     "01-request-response.ipynb",
     "03-push.ipynb",
-    "07-publish-subscribe.ipynb",
     "08-multiplexing-and-pooling.ipynb",
     "11-choosing-a-pattern.ipynb",
 }
