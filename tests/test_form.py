@@ -14,7 +14,6 @@ from tools.notebook_runner import NOTEBOOKS
 NOT_CONVERTED: set[str] = {
     "00-start-here.ipynb",
     "01-request-response.ipynb",
-    "03-push.ipynb",
     "08-multiplexing-and-pooling.ipynb",
     "11-choosing-a-pattern.ipynb",
 }
