@@ -200,6 +200,8 @@ class Link:
         self._random = random.Random(seed)
         self._loop = asyncio.get_running_loop()
         self._free_at = {"up": 0.0, "down": 0.0}  # when each direction's transmitter is free
+        # lose_next: [packets to let pass, packets to lose, smallest packet that counts]
+        self._planned = {"up": [0, 0, 0], "down": [0, 0, 0]}
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[_Connection] = set()
         self._udp: _UdpRelay | None = None
@@ -225,6 +227,23 @@ class Link:
         else:
             self.settings = Conditions(**{**asdict(self.settings), **knobs})
         return self.settings
+
+    def lose_next(
+        self, count: int = 1, *, direction: str = "down", after: int = 0, min_bytes: int = 0
+    ) -> None:
+        """Lose exactly ``count`` packets going ``direction``, once ``after`` more have passed.
+
+        ``"down"`` is server to client. A packet is a datagram with ``udp=True``, a TCP segment
+        otherwise (held one retransmission timeout, with everything behind it). Only packets of
+        at least ``min_bytes`` count (``min_bytes=500`` passes over QUIC's bare acknowledgements).
+        One loss, exactly where a lesson wants it, on top of any random ``loss``.
+        """
+        if direction not in self._planned:
+            raise ValueError(f"direction={direction!r}: 'down' (to the client) or 'up'")
+        for knob, value in (("count", count), ("after", after), ("min_bytes", min_bytes)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{knob}={value!r}: a number of packets (≥ 0)")
+        self._planned[direction] = [after, count, min_bytes]
 
     def rebind(self) -> int:
         """A UDP link forgets its flows, as a NAT that rebinds: the server sees new ports.
@@ -280,7 +299,14 @@ class Link:
             return 0.0
         return max(0.0, self._free_at[direction] - now) * bps / 8
 
-    def _lost(self) -> bool:
+    def _lost(self, direction: str, size: int) -> bool:
+        plan = self._planned[direction]
+        if plan[1] and size >= plan[2]:
+            if plan[0]:
+                plan[0] -= 1
+            else:
+                plan[1] -= 1
+                return True
         return self.settings.loss > 0 and self._random.random() < self.settings.loss
 
     def _count(self, direction: str, size: int) -> None:
@@ -412,7 +438,7 @@ class _Direction:
             if self.direction == "up" and self.conn.first_bytes:
                 at += link.settings.rtt  # the handshake loopback did for free
             link.counters.segments += 1
-            if link._lost():
+            if link._lost(self.direction, len(segment)):
                 link.counters.segments_held += 1
                 at += link.settings.retransmission_timeout
             at = max(at, self.last_deliver)  # TCP delivers in order
@@ -679,7 +705,7 @@ class _UdpRelay(asyncio.DatagramProtocol):
         link._count(direction, len(data))
         seq = flow.sent[direction]
         flow.sent[direction] += 1
-        if link._lost() or link._backlog(direction, now) > _ROUTER_QUEUE:
+        if link._lost(direction, len(data)) or link._backlog(direction, now) > _ROUTER_QUEUE:
             counters.datagrams_dropped += 1
             return
         counters.datagrams_passed += 1

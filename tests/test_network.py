@@ -401,3 +401,29 @@ def test_relay_overhead_at_zero_delay_is_printed_for_the_benchmark(capsys):
             f"(+{figure['added_ms']:.3f} ms)"
         )
     assert figure["relayed_ms"] > 0
+
+
+def test_lose_next_loses_exactly_the_packets_asked_for():
+    async def main():
+        echo, path, client, collected = await udp_echo_and_client(
+            lambda t: link(t, "net-lose-next", udp=True)
+        )
+        try:
+            path.lose_next(2, direction="up", after=3, min_bytes=2)
+            for i in range(10):
+                client.sendto(b"%d" % (10 + i))  # two bytes each
+                client.sendto(b"s")  # one byte: never counted, never lost
+            await quiet(collected, for_s=0.05)
+            got = {int(d) for _, d in collected.got if d != b"s"}
+            assert got == set(range(10, 20)) - {13, 14}
+            assert path.counters.datagrams_dropped == 2
+            with pytest.raises(ValueError, match="direction='sideways'"):
+                path.lose_next(direction="sideways")
+            with pytest.raises(ValueError, match="count=-1"):
+                path.lose_next(-1)
+        finally:
+            client.close()
+            echo.close()
+            await servers.stop_all()
+
+    run(main())
