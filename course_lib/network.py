@@ -45,8 +45,9 @@ Middleboxes (TCP only):
 - ``cut_after_bytes=N``: closes each connection after ``N`` bytes from the server reached the
   client: a stream cut in the middle.
 
-``link.counters`` counts what happened (bytes each way, datagrams dropped and passed, segments
-held, connections, connections closed for idleness, cuts). ``link.update(rtt=...)`` changes the
+``link.counters`` counts what happened (bytes each way, round trips, datagrams dropped and
+passed, segments held, connections, connections closed for idleness, cuts);
+``link.reset_counters()`` starts afresh. ``link.update(rtt=...)`` changes the
 knobs of a running link (sliders); bytes already on their way keep their schedule.
 """
 
@@ -150,6 +151,9 @@ class Counters:
     bytes_up: int = 0  # client to server, as received by the relay
     bytes_down: int = 0  # server to client
     connections: int = 0  # TCP connections accepted, or UDP flows opened
+    # TCP: one per connection (its handshake) and one each time the server's bytes follow the
+    # client's (a request answered): the round trips the client waited for, as a count
+    round_trips: int = 0
     refused: int = 0  # connections the target refused (the client got a clean close)
     segments: int = 0  # TCP segments relayed
     segments_held: int = 0  # TCP segments "lost": held one retransmission timeout
@@ -215,6 +219,11 @@ class Link:
     @property
     def address(self) -> tuple[str, int]:
         return (self.host, self.port)
+
+    def reset_counters(self) -> Counters:
+        """Start counting afresh; returns the counters so far."""
+        old, self.counters = self.counters, Counters()
+        return old
 
     def update(self, profile: str | None = None, **knobs) -> Conditions:
         """Change the conditions of this running link (a slider moved); returns the new ones.
@@ -327,6 +336,7 @@ class Link:
             self.counters.refused += 1  # the server is gone: a clean close, not a hang
             cwriter.close()
             return
+        self.counters.round_trips += 1  # the handshake
         conn = _Connection(self, creader, cwriter, sreader, swriter)
         self._connections.add(conn)
         try:
@@ -347,6 +357,7 @@ class _Connection:
         self.down = _Direction(self, "down", sreader, cwriter)
         self.delivered_down = 0
         self.first_bytes = True
+        self.last_speaker = "down"
 
     async def run(self) -> None:
         tasks = [
@@ -402,7 +413,7 @@ class _Direction:
         self.room.set()
         self.last_deliver = 0.0
         buffering = self.link.buffering if direction == "down" else None
-        self.proxy = _BufferingProxy(buffering, self.link.counters) if buffering else None
+        self.proxy = _BufferingProxy(buffering, self.link) if buffering else None
 
     async def read(self) -> None:
         link = self.link
@@ -414,6 +425,9 @@ class _Direction:
                     break
                 self.conn.touch()
                 link._count(self.direction, len(data))
+                if self.direction == "down" and self.conn.last_speaker == "up":
+                    link.counters.round_trips += 1
+                self.conn.last_speaker = self.direction
                 if self.proxy is None:
                     self._send(data)
                 else:
@@ -507,9 +521,9 @@ class _BufferingProxy:
     ``X-Accel-Buffering: no`` is passed on as it comes. Anything else than HTTP/1.x passes.
     """
 
-    def __init__(self, size: int, counters: Counters):
+    def __init__(self, size: int, link: Link):
         self.size = size
-        self.counters = counters
+        self.link = link
         self.buf = b""  # unparsed bytes (a head, a chunk-size line)
         self.held: list[bytes] = []
         self.held_bytes = 0
@@ -612,7 +626,7 @@ class _BufferingProxy:
             return
         if not self._holding_this:
             self._holding_this = True
-            self.counters.responses_held += 1
+            self.link.counters.responses_held += 1
         self.held.append(piece)
         self.held_bytes += len(piece)
         if self.held_bytes >= self.size:

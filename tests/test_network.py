@@ -84,6 +84,8 @@ def test_round_trip_within_20_percent_and_a_new_connection_costs_one_more():
             assert within(statistics.median(again), 0.1, 0.20), again
             assert within(first, 0.2, 0.20), first  # the handshake's round trip, then the request
             assert slow.counters.connections == 1 and slow.counters.bytes_down > 0
+            assert slow.counters.round_trips == 1 + 5  # the handshake, then one per request
+            assert slow.reset_counters().round_trips == 6 and slow.counters.round_trips == 0
         finally:
             await servers.stop_all()
 
