@@ -875,10 +875,13 @@ async def link(
     return new
 
 
-async def overhead(requests: int = 200) -> dict[str, float]:
-    """What a zero-delay link costs: mean round trip of small HTTP requests, direct and relayed.
+async def overhead(requests: int = 200, rounds: int = 5) -> dict[str, float]:
+    """What a zero-delay link costs: a small HTTP request's round trip, direct and relayed.
 
-    For the benchmark; starts (and stops) its own server and link. Returns milliseconds.
+    For the benchmark; starts (and stops) its own server and link. Direct and relayed batches
+    of ``requests`` alternate for ``rounds`` rounds, on kept-alive connections; the fastest batch
+    of each counts (the least disturbed by the rest of the machine). Returns milliseconds per
+    request: ``direct_ms``, ``relayed_ms`` and ``added_ms``.
     """
     import aiohttp
     from aiohttp import web
@@ -892,20 +895,24 @@ async def overhead(requests: int = 200) -> dict[str, float]:
     app.router.add_get("/", hello)
     server = await serve(app, "_overhead-server")
     relay = await link(server.url, "_overhead-link")
+    urls = {"direct_ms": server.url + "/", "relayed_ms": relay.url + "/"}
+    best = dict.fromkeys(urls, math.inf)
     try:
-        result = {}
         async with aiohttp.ClientSession() as http:
-            for label, url in (("direct_ms", server.url), ("relayed_ms", relay.url)):
-                for _ in range(10):  # warm up: connection open, code paths hot
-                    async with http.get(url + "/") as r:
+            for url in urls.values():  # warm up: connections open, code paths hot
+                for _ in range(10):
+                    async with http.get(url) as r:
                         await r.read()
-                t0 = time.perf_counter()
-                for _ in range(requests):
-                    async with http.get(url + "/") as r:
-                        await r.read()
-                result[label] = (time.perf_counter() - t0) / requests * 1000
-        result["added_ms"] = result["relayed_ms"] - result["direct_ms"]
-        return result
+            for _ in range(rounds):
+                for label, url in urls.items():
+                    t0 = time.perf_counter()
+                    for _ in range(requests):
+                        async with http.get(url) as r:
+                            await r.read()
+                    per_request = (time.perf_counter() - t0) / requests * 1000
+                    best[label] = min(best[label], per_request)
+        best["added_ms"] = best["relayed_ms"] - best["direct_ms"]
+        return best
     finally:
         await stop("_overhead-link")
         await stop("_overhead-server")
