@@ -6,7 +6,6 @@ connection survives the client moving to a new port.
 import asyncio
 
 import httpx
-import pytest
 
 from course_lib import servers
 from course_lib.network import link
@@ -146,13 +145,13 @@ def test_the_connection_survives_the_client_moving_to_a_new_port():
     run(main())
 
 
-def test_handshake_takes_one_round_trip():
+def test_handshake_takes_one_round_trip_not_two():
     async def main():
         h3 = await serve_h3(app, "quic-hs-server")
         path = await link(h3.quic_address, "quic-hs", udp=True, rtt=0.1)
         try:
             took = await handshake_time(path)
-            assert took == pytest.approx(0.1, rel=0.25), took
+            assert 0.1 <= took < 0.18, took  # one round trip (TCP + TLS 1.3 takes two)
         finally:
             await servers.stop_all()
 
