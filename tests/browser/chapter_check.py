@@ -103,9 +103,10 @@ WIDGETS_JS = """() => Array.from(document.querySelectorAll('.jp-OutputArea-outpu
 PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
     .map(p => p.querySelector('.main-svg') !== null && p.getBoundingClientRect().height > 50)"""
 
-# Mermaid diagrams in Markdown: JupyterLab 4 draws each as an SVG inside .jp-RenderedMermaid.
+# Mermaid diagrams in Markdown: JupyterLab 4 draws each as an SVG inside .jp-RenderedMermaid,
+# inline or as an <img> whose source is the SVG.
 MERMAID_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-RenderedMermaid'))
-    .map(d => d.querySelector('svg') !== null)"""
+    .map(d => d.querySelector('svg, img[src^="data:image/svg"]') !== null)"""
 
 # notebook stem -> does its live page show a reconnection ("reconnected, resumed after id N")?
 LIVE_PAGES = {"03-push": False, "06-server-sent-events": True}

@@ -64,7 +64,7 @@ def _probe_servers(kernel: NotebookKernel) -> list[str]:
     servers = {
         name: info
         for name, info in kernel.eval(SERVERS_EXPR).items()
-        if not info["url"].startswith("https")  # raw-socket faults speak plain HTTP
+        if info["url"].startswith("http://")  # raw-socket faults speak plain HTTP (not engines)
     }
     problems = []
     with ThreadPoolExecutor(max_workers=max(len(servers), 1)) as pool:
