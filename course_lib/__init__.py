@@ -18,6 +18,8 @@ from .engines import (
 from .exercises import check_exercise
 from .explorer import Explorer, explore
 from .findings import Findings
+from .network import PROFILES, Link, link
+from .quic import H3Client, H3Server, certificates, connect_h3, serve_h3
 from .servers import (
     ProcessServer,
     Server,
@@ -44,6 +46,10 @@ __all__ = [
     "EventStreamParser",
     "Explorer",
     "Findings",
+    "H3Client",
+    "H3Server",
+    "Link",
+    "PROFILES",
     "ProcessServer",
     "Server",
     "ServerSentEvent",
@@ -52,16 +58,20 @@ __all__ = [
     "WireCounter",
     "WireStats",
     "browser_url",
+    "certificates",
     "check_exercise",
     "check_setup",
+    "connect_h3",
     "count_wire",
     "explore",
     "find_engine",
     "find_proxy",
     "free_port",
+    "link",
     "running",
     "serve",
     "serve_asgi",
+    "serve_h3",
     "serve_in_thread",
     "sse_events",
     "start_engine",
