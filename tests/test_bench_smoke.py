@@ -14,7 +14,7 @@ from pathlib import Path
 from bench.results import markdown
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = {"notebooks", "embedding", "fanout", "timeline", "polling"}
+BENCHMARKS = {"notebooks", "embedding", "fanout", "timeline", "polling", "network"}
 REQUIRED = [
     "notebook 00 run time",
     "notebook 00 beyond its waits and the floor",
@@ -27,6 +27,7 @@ REQUIRED = [
     "short polling (1 s): requests/s",
     "long polling: bytes/s",
     "SSE: server CPU",
+    "added by the link",
 ]
 
 
