@@ -29,7 +29,6 @@ LATER: set[str] = {
     "mux.rtt",
     "mux.quic-hol",
     "st.quic-migration",
-    "sc.real-proxy",
     "cap.profile",
 }
 CONVERTED = [c for c in CHAPTERS if c.file not in NOT_CONVERTED]
