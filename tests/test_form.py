@@ -19,7 +19,6 @@ NOT_CONVERTED: set[str] = {
 LATER: set[str] = {
     "rr.rtt",
     "rr.rpc",
-    "sp.rtt",
     "lp.idle-timeout",
     "lp.real-engine",
     "sse.buffering",
