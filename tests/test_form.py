@@ -22,7 +22,6 @@ LATER: set[str] = {
     "lp.real-engine",
     "sse.buffering",
     "sse.browser-six",
-    "ps.real-engine",
     "mux.rtt",
     "mux.quic-hol",
     "st.quic-migration",
