@@ -82,12 +82,22 @@ class Figures:
         data = output.get("data", {})
         if PLOTLY_MIME in data:
             return _html_output(output, self.html(data[PLOTLY_MIME]))
+        if LIVE_IFRAME.search(data.get("text/html", "")):
+            return _html_output(output, LIVE_IFRAME.sub(LIVE_NOTE, data["text/html"]))
         if WIDGET_MIME in data:
             inner = [self.static(o, widgets) for o in _widget_outputs(data[WIDGET_MIME], widgets)]
             shown = "".join(_as_html(o) for o in inner)
             note = "<p>An explorer: run this chapter live to move its controls.</p>"
             return _html_output(output, f'<div class="book-static-explorer">{note}{shown}</div>')
         return output
+
+
+# A live page (an iframe on a server in the kernel) has nothing to show once the kernel is gone.
+LIVE_IFRAME = re.compile(r"<iframe\b[^>]*\bsrc=\"https?://127\.0\.0\.1[^>]*>\s*</iframe>", re.S)
+LIVE_NOTE = (
+    '<div class="book-static-explorer"><p>A live page, served by the chapter\'s own server: it '
+    "appears here when the chapter runs live.</p></div>"
+)
 
 
 def _html_output(output: dict, text: str) -> dict:

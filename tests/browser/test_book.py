@@ -34,9 +34,12 @@ LOAD_JS = """() => { const t = performance.getEntriesByType('navigation')[0];
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    only = os.environ.get("BOOK_CHAPTERS")  # e.g. "00-start-here.ipynb", for a quick look
-    build_book.build(out, only.split(",") if only else [c.file for c in CHAPTERS], jobs=1)
+    if os.environ.get("BOOK_SITE"):  # a site built already (make book), for a quick look
+        out = Path(os.environ["BOOK_SITE"])
+    else:
+        out = tmp_path_factory.mktemp("book")
+        only = os.environ.get("BOOK_CHAPTERS")  # e.g. "00-start-here.ipynb"
+        build_book.build(out, only.split(",") if only else [c.file for c in CHAPTERS], jobs=1)
     handler = functools.partial(QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -71,11 +74,11 @@ def test_every_page_draws_offline_with_no_console_error(site, browser):
         page.on("console", lambda m, e=errors: m.type == "error" and e.append(m.text))
         page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
 
-        def local_only(route, f=foreign):
-            if route.request.url.startswith(url):
+        def local_only(route, request, f=foreign):
+            if request.url.startswith(url):
                 route.continue_()
             else:
-                f.append(route.request.url)
+                f.append(request.url)
                 route.abort()
 
         page.route("**/*", local_only)
