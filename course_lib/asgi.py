@@ -66,24 +66,42 @@ async def serve_asgi(
     ``max_concurrent_streams`` is the server's HTTP/2 ``SETTINGS_MAX_CONCURRENT_STREAMS``.
     Other hypercorn ``Config`` attributes can be passed as keywords (``keep_alive_timeout=5``).
     """
+    if (certfile is None) != (keyfile is None):
+        raise ValueError("serve_asgi: give both certfile and keyfile, or neither")
     await replace(name)
+    config = hypercorn_config("serve_asgi", max_concurrent_streams, settings)
+    if certfile is not None:
+        config.certfile, config.keyfile = str(certfile), str(keyfile)
+    task, stopping, sockets = await start_hypercorn(app, name, config)
+    port = (sockets.secure_sockets or sockets.insecure_sockets)[0].getsockname()[1]
+    scheme = "https" if certfile else "http"
+    server = AsgiServer(name, port, scheme, config, task, stopping)
+    register(name, server)
+    return server
+
+
+def hypercorn_config(caller: str, max_concurrent_streams: int, settings: dict) -> Config:
+    """A quiet hypercorn ``Config`` bound to 127.0.0.1:0, with the caller's settings applied."""
     config = Config()
     config.bind = [f"{HOST}:0"]
     config.errorlog = _quiet
     config.accesslog = None
     config.graceful_timeout = 0.2
     config.h2_max_concurrent_streams = max_concurrent_streams
-    if (certfile is None) != (keyfile is None):
-        raise ValueError("serve_asgi: give both certfile and keyfile, or neither")
-    if certfile is not None:
-        config.certfile, config.keyfile = str(certfile), str(keyfile)
     for key, value in settings.items():
         if not hasattr(config, key):
-            raise TypeError(f"serve_asgi: hypercorn has no setting {key!r}")
+            raise TypeError(f"{caller}: hypercorn has no setting {key!r}")
         setattr(config, key, value)
-    sockets = config.create_sockets()  # bound now, so the port is known before serving
-    listening = sockets.secure_sockets or sockets.insecure_sockets
-    port = listening[0].getsockname()[1]
+    return config
+
+
+async def start_hypercorn(app, name: str, config: Config):
+    """Bind ``config``'s sockets, serve ``app`` on them in a task; returns when it listens.
+
+    Returns ``(task, stopping, sockets)``: set ``stopping`` to end the server gracefully.
+    """
+    sockets = config.create_sockets()  # bound now, so the ports are known before serving
+    port = (sockets.secure_sockets or sockets.insecure_sockets)[0].getsockname()[1]
     stopping = asyncio.Event()
     task = asyncio.create_task(
         worker_serve(
@@ -92,13 +110,10 @@ async def serve_asgi(
             sockets=sockets,
             shutdown_trigger=stopping.wait,
         ),
-        name=f"asgi-{name}",
+        name=f"hypercorn-{name}",
     )
     await _until_listening(task, port, name)
-    scheme = "https" if certfile else "http"
-    server = AsgiServer(name, port, scheme, config, task, stopping)
-    register(name, server)
-    return server
+    return task, stopping, sockets
 
 
 async def _until_listening(task: asyncio.Task, port: int, name: str, timeout: float = 10) -> None:

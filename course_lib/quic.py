@@ -39,7 +39,7 @@ from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.connection import QuicConnection
 from aioquic.quic.events import ConnectionTerminated, QuicEvent
 
-from .asgi import _quiet, _until_listening
+from .asgi import hypercorn_config, start_hypercorn
 from .servers import HOST, register, replace, unregister
 
 SERVER_NAME = "localhost"  # the name the certificate is issued for (with 127.0.0.1)
@@ -127,39 +127,14 @@ async def serve_h3(app, name: str, *, max_concurrent_streams: int = 100, **setti
     Replaces a server of the same name. Other hypercorn ``Config`` attributes can be passed as
     keywords. Returns when both ports listen.
     """
-    from hypercorn.asyncio.run import worker_serve
-    from hypercorn.config import Config
-    from hypercorn.utils import wrap_app
-
     await replace(name)
     certs = certificates()
-    config = Config()
-    config.bind = [f"{HOST}:0"]
+    config = hypercorn_config("serve_h3", max_concurrent_streams, settings)
     config.quic_bind = [f"{HOST}:0"]
     config.certfile, config.keyfile = str(certs.certfile), str(certs.keyfile)
-    config.errorlog = _quiet
-    config.accesslog = None
-    config.graceful_timeout = 0.2
-    config.h2_max_concurrent_streams = max_concurrent_streams
-    config.h3_max_concurrent_streams = max_concurrent_streams
-    for key, value in settings.items():
-        if not hasattr(config, key):
-            raise TypeError(f"serve_h3: hypercorn has no setting {key!r}")
-        setattr(config, key, value)
-    sockets = config.create_sockets()
+    task, stopping, sockets = await start_hypercorn(app, name, config)
     port = sockets.secure_sockets[0].getsockname()[1]
     quic_port = sockets.quic_sockets[0].getsockname()[1]
-    stopping = asyncio.Event()
-    task = asyncio.create_task(
-        worker_serve(
-            wrap_app(app, config.wsgi_max_body_size, "asgi"),
-            config,
-            sockets=sockets,
-            shutdown_trigger=stopping.wait,
-        ),
-        name=f"h3-{name}",
-    )
-    await _until_listening(task, port, name)
     # hypercorn opens the UDP endpoint but never closes it: find it, to close it on stop.
     loop = asyncio.get_running_loop()
     quic_transport = getattr(loop, "_transports", {}).get(sockets.quic_sockets[0].fileno())
