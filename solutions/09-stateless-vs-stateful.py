@@ -3,15 +3,12 @@ async def prime_handler(request: web.Request) -> web.Response:
     try:
         n = int(request.query["n"])
     except (KeyError, ValueError):
-        raise error(400, "give ?n=<integer>") from None
+        raise problem(web.HTTPBadRequest, "give ?n=<integer>") from None
     prime = n >= 2 and all(n % d for d in range(2, int(n**0.5) + 1))
     return web.json_response({"n": n, "prime": prime})
 
 
 # exercise: file-sessions
-SESSIONS_FILE = Path(workdir.name) / "sessions.json"
-
-
 class FileSessions:
     """Sessions in a JSON file, read and written on every call: they outlive the server."""
 

@@ -24,7 +24,6 @@ LATER: set[str] = {
     "sse.browser-six",
     "mux.rtt",
     "mux.quic-hol",
-    "st.quic-migration",
     "cap.profile",
 }
 CONVERTED = [c for c in CHAPTERS if c.file not in NOT_CONVERTED]
