@@ -20,6 +20,7 @@ from .explorer import Explorer, explore
 from .findings import Findings
 from .network import PROFILES, Link, link
 from .quic import H3Client, H3Server, certificates, connect_h3, serve_h3
+from .quic_echo import connect_quic, serve_quic_echo
 from .servers import (
     ProcessServer,
     Server,
@@ -62,6 +63,7 @@ __all__ = [
     "check_exercise",
     "check_setup",
     "connect_h3",
+    "connect_quic",
     "count_wire",
     "explore",
     "find_engine",
@@ -73,6 +75,7 @@ __all__ = [
     "serve_asgi",
     "serve_h3",
     "serve_in_thread",
+    "serve_quic_echo",
     "sse_events",
     "start_engine",
     "start_process",

@@ -264,7 +264,7 @@ class H3Client:
         """
         loop = asyncio.get_running_loop()
         old = self._transport
-        sock = _udp_socket()
+        sock = udp_socket()
         self._transport, _ = await loop.create_datagram_endpoint(lambda: self._protocol, sock=sock)
         old.close()
         self._protocol.change_connection_id()
@@ -272,20 +272,22 @@ class H3Client:
         return self.local_port
 
 
-def _udp_socket() -> socket.socket:
+def udp_socket() -> socket.socket:
+    """A UDP socket on 127.0.0.1 and a port the OS picks (IPv4: aioquic's own connect wants v6)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((HOST, 0))
     return sock
 
 
-def _address_of(target) -> tuple[str, int]:
+def address_of(target) -> tuple[str, int]:
+    """Where a QUIC endpoint is: ``(host, port)``, a server's ``quic_address``, or a Link."""
     if isinstance(target, tuple) and len(target) == 2:
         return (str(target[0]), int(target[1]))
     if hasattr(target, "quic_address"):
         return target.quic_address
     if hasattr(target, "host") and hasattr(target, "port"):  # a Link
         return (target.host, int(target.port))
-    raise ValueError(f"connect_h3: cannot tell where {target!r} is; give (host, port)")
+    raise ValueError(f"cannot tell where the QUIC endpoint {target!r} is; give (host, port)")
 
 
 @contextlib.asynccontextmanager
@@ -296,7 +298,7 @@ async def connect_h3(
     ``(host, port)``. The handshake must finish within ``timeout`` seconds.
     """
     loop = asyncio.get_running_loop()
-    address = _address_of(target)
+    address = address_of(target)
     configuration = QuicConfiguration(
         is_client=True, alpn_protocols=H3_ALPN, idle_timeout=idle_timeout
     )
@@ -304,7 +306,7 @@ async def connect_h3(
     configuration.load_verify_locations(cadata=certificates().ca_pem)
     quic = QuicConnection(configuration=configuration)
     transport, protocol = await loop.create_datagram_endpoint(
-        lambda: _H3Protocol(quic), sock=_udp_socket()
+        lambda: _H3Protocol(quic), sock=udp_socket()
     )
     client = H3Client(protocol, transport)
     try:

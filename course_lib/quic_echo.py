@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ from aioquic.quic.connection import QuicConnection
 from aioquic.quic.events import StreamDataReceived
 from aioquic.quic.packet import QuicPacketType, pull_quic_header
 
-from .quic import SERVER_NAME, certificates
+from .quic import SERVER_NAME, address_of, certificates, udp_socket
 from .servers import HOST, register, replace, unregister
 
 ALPN = ["echo"]  # the application protocol both ends agree on in the TLS handshake
@@ -139,14 +138,6 @@ async def serve_quic_echo(name: str) -> QuicEchoServer:
     return echo
 
 
-def _address_of(target) -> tuple[str, int]:
-    if isinstance(target, tuple) and len(target) == 2:
-        return (str(target[0]), int(target[1]))
-    if hasattr(target, "host") and hasattr(target, "port"):  # a QuicEchoServer or a UDP Link
-        return (target.host, int(target.port))
-    raise ValueError(f"connect_quic: cannot tell where {target!r} is; give (host, port)")
-
-
 @contextlib.asynccontextmanager
 async def connect_quic(
     target, *, timeout: float = 5.0, idle_timeout: float = 30.0
@@ -157,15 +148,14 @@ async def connect_quic(
     stream. The handshake must finish within ``timeout`` seconds; leaving the block sends
     CONNECTION_CLOSE and does not wait out the draining period.
     """
-    loop, address = asyncio.get_running_loop(), _address_of(target)
+    loop, address = asyncio.get_running_loop(), address_of(target)
     configuration = QuicConfiguration(
         is_client=True, alpn_protocols=ALPN, server_name=SERVER_NAME, idle_timeout=idle_timeout
     )
     configuration.load_verify_locations(cadata=certificates().ca_pem)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind((HOST, 0))
     transport, protocol = await loop.create_datagram_endpoint(
-        lambda: QuicConnectionProtocol(QuicConnection(configuration=configuration)), sock=sock
+        lambda: QuicConnectionProtocol(QuicConnection(configuration=configuration)),
+        sock=udp_socket(),
     )
     try:
         protocol.connect(address)
