@@ -18,8 +18,6 @@ NOT_CONVERTED: set[str] = {
 LATER: set[str] = {
     "rr.rtt",
     "rr.rpc",
-    "lp.idle-timeout",
-    "lp.real-engine",
     "sse.buffering",
     "sse.browser-six",
     "mux.rtt",
