@@ -12,7 +12,6 @@ from tools.notebook_runner import NOTEBOOKS
 
 # Chapters still in the first edition's form; each leaves this set when it is converted.
 NOT_CONVERTED: set[str] = {
-    "11-choosing-a-pattern.ipynb",
 }
 # Claims that come with later work (the network link, the engines); each leaves when it lands.
 LATER: set[str] = {
