@@ -17,7 +17,6 @@ NOT_CONVERTED: set[str] = {
 LATER: set[str] = {
     "rr.rtt",
     "rr.rpc",
-    "sse.buffering",
     "sse.browser-six",
     "mux.rtt",
     "mux.quic-hol",
