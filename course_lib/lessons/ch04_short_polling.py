@@ -103,15 +103,17 @@ def job_service(timeline: Timeline | None = None) -> web.Application:
     return app
 
 
-async def poll_until_done(http, base: str, job_id: str, interval: float) -> dict:
+async def poll_until_done(http, base: str, job_id: str, interval: float, deadline=30.0) -> dict:
     """Ask "is job_id ready?" every `interval` seconds; return the finished job."""
-    while True:
+    give_up = time.perf_counter() + deadline  # a poll that never ends helps nobody
+    while time.perf_counter() < give_up:
         async with http.get(f"{base}/jobs/{job_id}") as r:
             r.raise_for_status()
             job = await r.json()
         if job["status"] == "done":
             return job
         await asyncio.sleep(interval)
+    raise TimeoutError(f"job {job_id} not done within {deadline} s")
 
 
 async def run_jobs(
