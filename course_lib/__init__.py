@@ -35,6 +35,7 @@ from .servers import (
 )
 from .setup_check import check_setup
 from .sse import EventStreamParser, ServerSentEvent, sse_events
+from .tcp import TcpServer, serve_tcp
 from .timeline import Event, Timeline
 from .waiting import wait_until
 from .wire import WireCounter, WireStats, count_wire
@@ -54,6 +55,7 @@ __all__ = [
     "ProcessServer",
     "Server",
     "ServerSentEvent",
+    "TcpServer",
     "ThreadServer",
     "Timeline",
     "WireCounter",
@@ -76,6 +78,7 @@ __all__ = [
     "serve_h3",
     "serve_in_thread",
     "serve_quic_echo",
+    "serve_tcp",
     "sse_events",
     "start_engine",
     "start_process",

@@ -6,8 +6,8 @@ as with ``asyncio.start_server``. Starting a name that is already serving stops 
 first, so re-running a cell just works. ``await server.stop()`` closes the listening socket and
 every connection still open, and waits for the handlers to end.
 
-These servers are kept apart from ``running()``: that registry holds the HTTP servers, which
-the course's robustness checks probe with HTTP requests. First used in chapter 08.
+They live in the same registry as every other server (``running()``, ``stop(name)``,
+``stop_all()``), under ``<scheme>://`` URLs. First used in chapter 08.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ import ssl as ssl_module
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from .servers import HOST
+from .servers import HOST, register, replace, unregister
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-_tcp: dict[str, TcpServer] = {}
 
 
 @dataclass
@@ -33,6 +31,7 @@ class TcpServer:
     port: int
     scheme: str
     host: str = HOST
+    on_kernel_loop = True
     tasks: set[asyncio.Task] = field(default_factory=set, repr=False)
     writers: set[asyncio.StreamWriter] = field(default_factory=set, repr=False)
 
@@ -41,8 +40,7 @@ class TcpServer:
         return f"{self.scheme}://{self.host}:{self.port}"
 
     async def stop(self) -> None:
-        if _tcp.get(self.name) is self:
-            del _tcp[self.name]
+        unregister(self.name, self)
         self.server.close()
         for writer in list(self.writers):
             writer.close()
@@ -65,7 +63,7 @@ async def serve_tcp(
     scheme: str = "tcp",
 ) -> TcpServer:
     """Serve ``handle`` on ``127.0.0.1:<free port>`` under ``name`` (with TLS if ``ssl``)."""
-    await stop_tcp(name)
+    await replace(name)
     holder: dict[str, TcpServer] = {}
 
     async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -83,17 +81,6 @@ async def serve_tcp(
 
     server = await asyncio.start_server(tracked, HOST, 0, ssl=ssl)
     port = server.sockets[0].getsockname()[1]
-    holder["server"] = _tcp[name] = TcpServer(name, server, port, scheme)
+    holder["server"] = TcpServer(name, server, port, scheme)
+    register(name, holder["server"])
     return holder["server"]
-
-
-async def stop_tcp(name: str) -> None:
-    """Stop the TCP server called ``name``; nothing happens if none runs."""
-    old = _tcp.get(name)
-    if old is not None:
-        await old.stop()
-
-
-def running_tcp() -> dict[str, TcpServer]:
-    """The TCP servers running now, by name (a copy)."""
-    return dict(_tcp)

@@ -4,7 +4,7 @@ import ssl
 
 import pytest
 
-from course_lib import tcp
+from course_lib import running, stop, tcp
 
 
 async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -18,7 +18,7 @@ async def test_serve_tcp_answers_on_loopback_and_replaces_by_name():
     second = await tcp.serve_tcp(echo, name="echo")
     try:
         assert second.host == "127.0.0.1" and second.url == f"tcp://127.0.0.1:{second.port}"
-        assert tcp.running_tcp() == {"echo": second}
+        assert running()["echo"] is second
         with socket.socket() as s:  # the first one's port is closed
             assert s.connect_ex(("127.0.0.1", first.port)) != 0
         reader, writer = await asyncio.open_connection("127.0.0.1", second.port)
@@ -26,8 +26,8 @@ async def test_serve_tcp_answers_on_loopback_and_replaces_by_name():
         assert await reader.readline() == b"HI\n"
         writer.close()
     finally:
-        await tcp.stop_tcp("echo")
-    assert tcp.running_tcp() == {}
+        await stop("echo")
+    assert "echo" not in running()
 
 
 async def test_stop_closes_open_connections_and_ends_handlers():

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVERS_EXPR = """{
     name: {
         "url": s.url,
+        "kind": type(s).__name__,
         "routes": [
             r.canonical for r in getattr(getattr(s, "app", None), "router", None).resources()
             if "{" in r.canonical
@@ -64,7 +65,8 @@ def _probe_servers(kernel: NotebookKernel) -> list[str]:
     servers = {
         name: info
         for name, info in kernel.eval(SERVERS_EXPR).items()
-        if info["url"].startswith("http://")  # raw-socket faults speak plain HTTP (not engines)
+        # raw-socket faults speak plain HTTP: not to engines, nor to raw TCP relays and protocols
+        if info["url"].startswith("http://") and info["kind"] != "TcpServer"
     }
     problems = []
     with ThreadPoolExecutor(max_workers=max(len(servers), 1)) as pool:
