@@ -18,7 +18,6 @@ LATER: set[str] = {
     "rr.rtt",
     "rr.rpc",
     "sse.browser-six",
-    "mux.rtt",
     "mux.quic-hol",
     "cap.profile",
 }
