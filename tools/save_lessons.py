@@ -33,11 +33,7 @@ def module_name(chapter_file: str) -> str:
 
 def saved_source(path: Path) -> str | None:
     nb = nbformat.read(path, as_version=4)
-    parts = [
-        c.source.split("\n", 1)[1] if "\n" in c.source else ""
-        for c in nb.cells
-        if marked(c)
-    ]
+    parts = [c.source.split("\n", 1)[1] if "\n" in c.source else "" for c in nb.cells if marked(c)]
     if not parts:
         return None
     header = (
