@@ -27,7 +27,7 @@ test: install
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider \
-		-n 2 --dist loadgroup $(ARGS)
+		-n 2 --dist loadfile $(ARGS)
 
 # The fast inner loop: lint (notebooks included) and the unit tests, no notebook runs.
 check: install

@@ -26,18 +26,6 @@ def hello_app():
     return make
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Under ``--dist loadgroup``, a test without an ``xdist_group`` stays with its file.
-
-    So a notebook's nbval cells run in order in one kernel (as ``--dist loadfile`` would),
-    while the chapter-by-chapter browser and reliability tests are split in halves by group.
-    """
-    for item in items:
-        if not any(item.iter_markers("xdist_group")):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
-
-
 # ----- summary lines at the end of `make test` ------------------------------------------------
 # Under pytest-xdist the controller loads only this conftest, so the summaries live here.
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

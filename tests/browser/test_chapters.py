@@ -1,14 +1,11 @@
-"""Every chapter in JupyterLab + Chromium; two halves, so two test workers share the load."""
+"""Every chapter in JupyterLab + Chromium."""
 
 import pytest
 
 from course_lib.chapters import CHAPTERS
 from tests.browser.chapter_check import check_chapter_in_jupyterlab
 
-CHAPTER_FILES = [
-    pytest.param(c.file, marks=pytest.mark.xdist_group(f"browser-{i % 2}"))
-    for i, c in enumerate(CHAPTERS)
-]
+CHAPTER_FILES = [c.file for c in CHAPTERS]
 
 
 @pytest.mark.parametrize("notebook", CHAPTER_FILES)

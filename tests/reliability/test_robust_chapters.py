@@ -1,14 +1,11 @@
-"""Every chapter run twice, attacked, shut down (see ``robustness.py``); two halves, two workers."""
+"""Every chapter run twice, attacked, shut down (see ``robustness.py``)."""
 
 import pytest
 
 from course_lib.chapters import CHAPTERS
 from tests.reliability.robustness import run_twice_attack_and_shut_down
 
-CHAPTER_FILES = [
-    pytest.param(c.file, marks=pytest.mark.xdist_group(f"robust-{i % 2}"))
-    for i, c in enumerate(CHAPTERS)
-]
+CHAPTER_FILES = [c.file for c in CHAPTERS]
 
 
 @pytest.mark.parametrize("notebook", CHAPTER_FILES)
