@@ -41,6 +41,18 @@ NOWHERE = {  # addresses where nothing listens (a free port, closed again)
 STARTED = sorted(k for k, spec in ENGINES.items() if spec.package)  # nats, postgres, redis
 
 
+@pytest.fixture(autouse=True)
+def engines_as_the_test_says(monkeypatch):
+    """CI runs the chapters with COURSE_ENGINES=embedded and REQUIRE_ENGINES=1; each test here
+    sets what it needs itself, and no engine it started outlives it."""
+    monkeypatch.delenv("COURSE_ENGINES", raising=False)
+    monkeypatch.delenv("REQUIRE_ENGINES", raising=False)
+    yield
+    for server in servers.running().values():
+        if isinstance(server, engines.Engine):
+            server.stop()
+
+
 @pytest.fixture
 def embedded(monkeypatch):
     """COURSE_ENGINES=embedded, REQUIRE_ENGINES=1; every engine started here is stopped after."""
