@@ -257,7 +257,7 @@ def npm_file(package: str, member: str) -> Path:
         tarball = target.parent / done.stdout.strip().splitlines()[-1]
         with tarfile.open(tarball) as tar:
             target.write_bytes(tar.extractfile(f"package/{member}").read())
-        tarball.unlink()
+        tarball.unlink(missing_ok=True)
     return target
 
 
