@@ -9,8 +9,8 @@ def patience(box: Mailbox, event: dict) -> None:
 
 
 # exercise: catch_up
-async def catch_up(http: aiohttp.ClientSession, last_seen: int):
-    ws = await join(http, server.url, "carol")  # 1. listen first (registered: pushes come)...
-    async with http.get(f"{server.url}/events", params={"after": last_seen}) as r:
+async def catch_up(http: aiohttp.ClientSession, url: str, last_seen: int):
+    ws = await join(http, url, "carol")  # 1. listen first (registered: pushes come)...
+    async with http.get(f"{url}/events", params={"after": last_seen}) as r:
         missed = await r.json()  # 2. ...then read what happened since `last_seen`
     return ws, missed
