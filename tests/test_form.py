@@ -15,8 +15,6 @@ NOT_CONVERTED: set[str] = {
 }
 # Claims that come with later work (the network link, the engines); each leaves when it lands.
 LATER: set[str] = {
-    "rr.rtt",
-    "rr.rpc",
     "sse.browser-six",
     "mux.quic-hol",
     "cap.profile",
