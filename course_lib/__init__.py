@@ -21,6 +21,7 @@ from .findings import Findings
 from .network import PROFILES, Link, link
 from .quic import H3Client, H3Server, certificates, connect_h3, serve_h3
 from .quic_echo import connect_quic, serve_quic_echo
+from .rpc import GrpcServer, serve_grpc, serve_relay
 from .servers import (
     ProcessServer,
     Server,
@@ -48,6 +49,7 @@ __all__ = [
     "EventStreamParser",
     "Explorer",
     "Findings",
+    "GrpcServer",
     "H3Client",
     "H3Server",
     "Link",
@@ -75,9 +77,11 @@ __all__ = [
     "running",
     "serve",
     "serve_asgi",
+    "serve_grpc",
     "serve_h3",
     "serve_in_thread",
     "serve_quic_echo",
+    "serve_relay",
     "serve_tcp",
     "sse_events",
     "start_engine",
