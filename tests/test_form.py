@@ -11,8 +11,7 @@ from tools import exercises
 from tools.notebook_runner import NOTEBOOKS
 
 # Chapters still in the first edition's form; each leaves this set when it is converted.
-NOT_CONVERTED: set[str] = {
-}
+NOT_CONVERTED: set[str] = set()
 # Claims that come with later work (the network link, the engines); each leaves when it lands.
 LATER: set[str] = {
     "sse.browser-six",
