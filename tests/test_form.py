@@ -16,7 +16,6 @@ NOT_CONVERTED: set[str] = set()
 LATER: set[str] = {
     "sse.browser-six",
     "mux.quic-hol",
-    "cap.profile",
 }
 CONVERTED = [c for c in CHAPTERS if c.file not in NOT_CONVERTED]
 MAX_CELL, MAX_MEDIAN, MAX_LINES = 40, 12, 450
