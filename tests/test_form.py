@@ -14,7 +14,6 @@ from tools.notebook_runner import NOTEBOOKS
 NOT_CONVERTED: set[str] = set()
 # Claims that come with later work (the network link, the engines); each leaves when it lands.
 LATER: set[str] = {
-    "sse.browser-six",
     "mux.quic-hol",
 }
 CONVERTED = [c for c in CHAPTERS if c.file not in NOT_CONVERTED]

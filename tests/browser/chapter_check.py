@@ -5,7 +5,8 @@ Checks: every code cell ran; no error or stderr output (except cells tagged
 plotly figure drawn; the chapter's explorer moved once and its figure redrawn with new data.
 A full-page screenshot per chapter goes to ``test-artifacts/screenshots``. Chapters with a live
 page (a page served by the kernel's own server, shown in an iframe through jupyter-server-proxy)
-also check that events arrived in that page, and where expected that the page reconnected.
+also check that events arrived in that page, and where expected that the page reconnected; a
+page with seven EventSources checks that the seventh opened only after one of the others closed.
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ MERMAID_JS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Ren
 
 # notebook stem -> does its live page show a reconnection ("reconnected, resumed after id N")?
 LIVE_PAGES = {"03-push": False, "06-server-sent-events": True}
+# chapters with a page that opens seven EventSources to one host (sse.browser-six)
+SIX_PAGES = {"06-server-sent-events"}
 
 PANEL = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
 EXPLORER_DATA_JS = """() => {
@@ -172,6 +175,8 @@ def check_chapter_in_jupyterlab(notebook, lab, browser):
 
         if stem in LIVE_PAGES:
             _check_live_page(page, reconnects=LIVE_PAGES[stem])
+        if stem in SIX_PAGES:
+            _check_six_page(page)
 
         widgets = page.evaluate(WIDGETS_JS)
         assert widgets and all(widgets), f"widget views rendered: {widgets}"
@@ -237,3 +242,37 @@ def _check_live_page(page, reconnects: bool) -> None:
         assert text.startswith("reconnected, resumed after id "), text
         seen += f", {text!r}"
     print(f"live page {src}: {seen}")
+
+
+def _check_six_page(page) -> None:
+    """Seven EventSources over HTTP/1.1 in the learner's browser: the seventh waits for a close.
+
+    The page (notebooks/apps/sse-six.html) writes what it measured into #six-open, #closed-at-ms
+    and #seventh-waited-ms. Its streams share the browser's six connections per host with
+    JupyterLab's own requests to the same host (the page comes through jupyter-server-proxy), so
+    fewer than six may open at first and the page may have to close more than one. The check
+    therefore compares the seventh's opening with the first close, and asks no exact count.
+    """
+    selector = '.jp-OutputArea-output iframe[src*="/six"]'
+    iframe = page.locator(selector)
+    assert iframe.count() == 1, f"one seven-streams iframe expected, found {iframe.count()}"
+    iframe.scroll_into_view_if_needed()
+    frame = page.frame_locator(selector)
+
+    def number(element: str) -> float | None:
+        text = frame.locator(element).inner_text(timeout=10_000).strip()
+        return float(text) if text.replace(".", "", 1).isdigit() else None
+
+    _wait(lambda: number("#seventh-waited-ms") is not None, 30, "the seventh stream to open")
+    said = frame.locator("body").inner_text()
+    closed, seventh, opened = (
+        number("#closed-at-ms"),
+        number("#seventh-waited-ms"),
+        number("#six-open"),
+    )
+    protocol = frame.locator("#protocol").inner_text()
+    assert closed is not None, f"the seventh stream opened before any stream closed: {said!r}"
+    assert seventh >= closed, f"the seventh stream opened before the first close: {said!r}"
+    assert opened is not None and opened <= 6, f"more than six streams open at once: {said!r}"
+    print(f"seven streams page: {opened:.0f} open before the close at {closed:.0f} ms, the seventh "
+          f"at {seventh:.0f} ms ({protocol})")  # fmt: skip
