@@ -297,28 +297,42 @@ async def connect_h3(
     """Open one QUIC connection (HTTP/3) to ``target``: an ``H3Server``, a UDP ``Link``, or
     ``(host, port)``. The handshake must finish within ``timeout`` seconds.
     """
-    loop = asyncio.get_running_loop()
-    address = address_of(target)
+    async with quic_client(target, H3_ALPN, _H3Protocol, timeout, idle_timeout) as (
+        protocol,
+        transport,
+    ):
+        client = H3Client(protocol, transport)
+        try:
+            yield client
+        finally:
+            client._transport.close()  # after migrate() the client is on a socket of its own
+
+
+@contextlib.asynccontextmanager
+async def quic_client(target, alpn, protocol_class, timeout: float, idle_timeout: float):
+    """One QUIC connection to ``target``, yielded as ``(protocol, transport)``.
+
+    The one client handshake of the course (HTTP/3 here, raw streams in ``quic_echo``): an IPv4
+    socket, the course's CA, a bounded handshake. Leaving sends CONNECTION_CLOSE and does not
+    wait out the draining period (3 probe timeouts).
+    """
+    loop, address = asyncio.get_running_loop(), address_of(target)  # a bad target fails here
     configuration = QuicConfiguration(
-        is_client=True, alpn_protocols=H3_ALPN, idle_timeout=idle_timeout
+        is_client=True, alpn_protocols=alpn, server_name=SERVER_NAME, idle_timeout=idle_timeout
     )
-    configuration.server_name = SERVER_NAME
     configuration.load_verify_locations(cadata=certificates().ca_pem)
-    quic = QuicConnection(configuration=configuration)
     transport, protocol = await loop.create_datagram_endpoint(
-        lambda: _H3Protocol(quic), sock=udp_socket()
+        lambda: protocol_class(QuicConnection(configuration=configuration)), sock=udp_socket()
     )
-    client = H3Client(protocol, transport)
     try:
         protocol.connect(address)
         await asyncio.wait_for(protocol.wait_connected(), timeout)
-        yield client
+        yield protocol, transport
     finally:
-        # CONNECTION_CLOSE goes out now; the draining period (3 probe timeouts) is not waited for.
         protocol.close()
         if protocol._timer is not None:
             protocol._timer.cancel()
-        client._transport.close()
+        transport.close()
 
 
 async def handshake_time(target) -> float:

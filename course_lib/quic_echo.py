@@ -34,11 +34,10 @@ from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.asyncio.server import QuicServer
 from aioquic.buffer import Buffer
 from aioquic.quic.configuration import QuicConfiguration
-from aioquic.quic.connection import QuicConnection
 from aioquic.quic.events import StreamDataReceived
 from aioquic.quic.packet import QuicPacketType, pull_quic_header
 
-from .quic import SERVER_NAME, address_of, certificates, udp_socket
+from .quic import certificates, quic_client
 from .servers import HOST, register, replace, unregister
 
 ALPN = ["echo"]  # the application protocol both ends agree on in the TLS handshake
@@ -148,24 +147,11 @@ async def connect_quic(
     stream. The handshake must finish within ``timeout`` seconds; leaving the block sends
     CONNECTION_CLOSE and does not wait out the draining period.
     """
-    loop, address = asyncio.get_running_loop(), address_of(target)
-    configuration = QuicConfiguration(
-        is_client=True, alpn_protocols=ALPN, server_name=SERVER_NAME, idle_timeout=idle_timeout
-    )
-    configuration.load_verify_locations(cadata=certificates().ca_pem)
-    transport, protocol = await loop.create_datagram_endpoint(
-        lambda: QuicConnectionProtocol(QuicConnection(configuration=configuration)),
-        sock=udp_socket(),
-    )
-    try:
-        protocol.connect(address)
-        await asyncio.wait_for(protocol.wait_connected(), timeout)
+    async with quic_client(target, ALPN, QuicConnectionProtocol, timeout, idle_timeout) as (
+        protocol,
+        _,
+    ):
         yield protocol
-    finally:
-        protocol.close()
-        if protocol._timer is not None:  # the draining timer: nothing more to wait for
-            protocol._timer.cancel()
-        transport.close()
 
 
 __all__ = ["Connection", "QuicEchoServer", "connect_quic", "serve_quic_echo"]
