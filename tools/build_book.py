@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -281,7 +282,9 @@ def build_chapter(file: str, out: Path) -> tuple[Path, dict]:
 def build(out: Path, files: list[str], jobs: int = 2) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     write_assets(out)
-    with ProcessPoolExecutor(jobs) as pool:
+    # "spawn", not fork: a process that has started gRPC's threads (a test worker that ran
+    # tests/test_rpc.py) leaves a forked child spinning before it runs anything.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         built = list(pool.map(build_chapter, files, [out] * len(files)))
     index = [entry for _, entry in built]
     (out / "assets" / "search-index.js").write_text(f"window.BOOK_INDEX = {json.dumps(index)};\n")
