@@ -61,6 +61,12 @@ class Certificates:
         context.set_alpn_protocols(["h2", "http/1.1"])
         return context
 
+    def server_context(self) -> ssl.SSLContext:
+        """An ``ssl`` context that serves this certificate (``serve(ssl_context=)``, ``serve_tcp``)."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.certfile, self.keyfile)
+        return context
+
 
 _certificates: Certificates | None = None
 

@@ -4,6 +4,7 @@ connection survives the client moving to a new port.
 """
 
 import asyncio
+import ssl
 
 import httpx
 
@@ -156,3 +157,36 @@ def test_handshake_takes_one_round_trip_not_two():
             await servers.stop_all()
 
     run(main())
+
+
+def test_the_course_certificates_serve_tls_on_tcp_too():
+    """``server_context()`` and ``client_context()`` make a TLS pair; other clients refuse it."""
+
+    async def main():
+        async def hello(reader, writer):
+            writer.write(b"hello\n")
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(
+            hello, "127.0.0.1", 0, ssl=certificates().server_context()
+        )
+        port = server.sockets[0].getsockname()[1]
+        try:
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, ssl=certificates().client_context()
+            )
+            line = await reader.readline()
+            writer.close()
+            try:  # the system's trust store does not know the throw-away CA
+                await asyncio.open_connection("127.0.0.1", port, ssl=True)
+                refused = False
+            except ssl.SSLCertVerificationError:
+                refused = True
+            return line, refused
+        finally:
+            server.close()
+
+    line, refused = run(main())
+    assert line == b"hello\n"
+    assert refused, "a client without the course's CA trusted its certificate"
