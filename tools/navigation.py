@@ -3,7 +3,8 @@
 - In each notebook, the markdown cells that start with ``<!--NAVIGATION-->`` (one near the top,
   one at the end) are rewritten with previous / contents / next links.
 - In README.md, the lines between ``<!--CHAPTERS-->`` and ``<!--/CHAPTERS-->`` become the chapter
-  table with a Binder launch link per chapter.
+  table with a Binder launch link per chapter, and every other Binder link in it (the badge at
+  the top) points at ``REPOSITORY`` / ``BRANCH`` too, so a fork's links are its own.
 
     python tools/navigation.py           # rewrite
     python tools/navigation.py --check   # exit 1 and list what is out of date
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -19,10 +21,11 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from course_lib.chapters import CHAPTERS  # noqa: E402
+from course_lib.chapters import BRANCH, CHAPTERS, REPOSITORY  # noqa: E402
 
 MARK = "<!--NAVIGATION-->"
 TABLE_START, TABLE_END = "<!--CHAPTERS-->", "<!--/CHAPTERS-->"
+BINDER_REPO = re.compile(r"https://mybinder\.org/v2/gh/[^/\s)]+/[^/\s)]+/[^?\s)]+")
 
 
 def navigation(index: int) -> str:
@@ -68,7 +71,8 @@ def _rewrite_notebook(path: Path, index: int) -> str:
 def _rewrite_readme(text: str) -> str:
     head, rest = text.split(TABLE_START, 1)
     _, tail = rest.split(TABLE_END, 1)
-    return f"{head}{TABLE_START}\n{readme_table()}\n{TABLE_END}{tail}"
+    text = f"{head}{TABLE_START}\n{readme_table()}\n{TABLE_END}{tail}"
+    return BINDER_REPO.sub(f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}", text)
 
 
 def outdated(write: bool) -> list[str]:

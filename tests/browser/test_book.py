@@ -91,6 +91,13 @@ def test_every_page_draws_offline_with_no_console_error(site, browser):
             page.screenshot(path=str(SCREENSHOTS / f"book-{page_file.stem}.png"), full_page=True)
         finally:
             page.close()
+        notebook = ROOT / "notebooks" / f"{page_file.stem}.ipynb"
+        expected = notebook.read_text().count("```mermaid") if notebook.exists() else 0
+        if notebook.exists() and (figures[0] == 0 or diagrams[0] != expected):  # none is not fine
+            problems.append(
+                f"{page_file.name}: {figures[0]} figures and {diagrams[0]} diagrams on the page, "
+                f"the notebook has {expected} diagrams and at least one figure"
+            )
         if figures[0] != figures[1] or diagrams[0] != diagrams[1] or errors or foreign:
             problems.append(
                 f"{page_file.name}: figures drawn {figures[1]}/{figures[0]}, diagrams drawn "
