@@ -2,7 +2,8 @@
 
 Checks: every code cell ran; no error or stderr output (except cells tagged
 ``raises-exception``); every Mermaid diagram drawn as an SVG; every widget view rendered; every
-plotly figure drawn; the chapter's explorer moved once and its figure redrawn with new data.
+plotly figure drawn; each control of the chapter's explorer moved once (every slider, the
+network's too) and its figure redrawn with new data, timed (test-artifacts/explorer-redraw-*).
 A full-page screenshot per chapter goes to ``test-artifacts/screenshots``. Chapters with a live
 page (a page served by the kernel's own server, shown in an iframe through jupyter-server-proxy)
 also check that events arrived in that page, and where expected that the page reconnected; a
@@ -183,24 +184,23 @@ def check_chapter_in_jupyterlab(notebook, lab, browser):
         plots = _wait(lambda: page.evaluate(PLOTS_JS), 20, "plotly figures")
         assert all(plots), f"plotly figures drawn: {plots}"
 
-        before = page.evaluate(EXPLORER_DATA_JS)
-        assert before, "no explorer (controls + plotly figure in one widget box) found"
+        assert page.evaluate(EXPLORER_DATA_JS), "no explorer (controls + a figure in one box)"
         box = page.locator(".widget-vbox:has(.widget-output .js-plotly-plot)").first
         box.scroll_into_view_if_needed()
-        if box.locator(".noUi-handle").count():
-            handle = box.locator(".noUi-handle").first
+        sliders = box.locator(".noUi-handle")
+        for k in range(sliders.count()):  # every slider moves once (the network's too)
+            handle = sliders.nth(k)
             handle.click()
-            # a chapter may leave its slider at the top (its code-driven run ends there)
+            # a chapter may leave a slider at the top (its code-driven run ends there)
             at_top = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-            page.keyboard.press("ArrowLeft" if at_top else "ArrowRight")
-        elif box.locator("input[type=checkbox]").count():
-            box.locator("input[type=checkbox]").first.click()
-        else:
+            key = "ArrowLeft" if at_top else "ArrowRight"
+            _redraw(page, box, stem, lambda key=key: page.keyboard.press(key), f"slider {k + 1}")
+        if not sliders.count() and box.locator("input[type=checkbox]").count():
+            _redraw(page, box, stem, box.locator("input[type=checkbox]").first.click, "checkbox")
+        elif not sliders.count():
             select = box.locator("select").first
-            options = select.locator("option").all_inner_texts()
-            select.select_option(label=options[-1])
-        _wait(lambda: page.evaluate(EXPLORER_DATA_JS) not in (None, before), 60,
-              "the explorer to redraw with new data")  # fmt: skip
+            last = select.locator("option").all_inner_texts()[-1]
+            _redraw(page, box, stem, lambda: select.select_option(label=last), "dropdown")
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         height = page.evaluate(f"() => ({PANEL} || document.body).scrollHeight")
@@ -211,6 +211,32 @@ def check_chapter_in_jupyterlab(notebook, lab, browser):
         page.close()
         lab.close_sessions()
         print(f"{notebook}: {time.monotonic() - started:.1f} s in the browser")
+
+
+REDRAWS: dict[str, list[dict]] = {}  # chapter -> per control moved: seconds seen and measured
+
+
+def _redraw(page, box, stem: str, move, control: str) -> None:
+    """Move one control, wait for the figure to change, and note how long it took.
+
+    The explorer's status says how long its measurement took; the rest of the wait is the
+    explorer's pause before measuring (debounce) plus the widget round trip and the redraw.
+    """
+    before = page.evaluate(EXPLORER_DATA_JS)
+    started = time.monotonic()
+    move()
+    _wait(lambda: page.evaluate(EXPLORER_DATA_JS) not in (None, before), 60,
+          f"the explorer to redraw with new data after moving its {control}")  # fmt: skip
+    seen = time.monotonic() - started
+    status = box.locator(".widget-html").last.inner_text()
+    measured = re.search(r"measured in ([0-9.]+) s", status)
+    REDRAWS.setdefault(stem, []).append(
+        {"control": control, "seen_s": round(seen, 3),
+         "measured_s": float(measured.group(1)) if measured else None}
+    )  # fmt: skip
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / f"explorer-redraw-{stem}.json").write_text(json.dumps(REDRAWS[stem], indent=1))
 
 
 def _check_live_page(page, reconnects: bool) -> None:
