@@ -11,7 +11,8 @@ URL of a real engine and prints one line saying which one and where:
    (``pgserver``'s binaries, database ``test``, user ``postgres``). It is registered by name like
    every course server, so running the cell again replaces it with a fresh one; it stops with the
    kernel (it is told to die with its parent, and is stopped at exit), and its data folder goes
-   with it.
+   with it. If it stops on its own mid-chapter, the next cell's error ends with a line naming it,
+   how it ended, and what to do (``stopped_engines()``).
 
 RabbitMQ has no such package: it is only found, and where none runs ``find_engine`` prints how to
 start one and returns ``None``, so the section can skip its work.
@@ -320,6 +321,42 @@ def _version(binary: Path) -> str:
     return found.group(0) if found else ""
 
 
+def stopped_engines() -> list[str]:
+    """What ``check()`` says of each engine the course started that has stopped on its own."""
+    said = []
+    for engine in servers.running().values():
+        if isinstance(engine, Engine) and not engine.alive():
+            try:
+                engine.check()
+            except EngineUnavailable as why:
+                said.append(str(why))
+    return said
+
+
+def _explain_stopped_engines_in_ipython() -> None:
+    """In a Jupyter kernel: a cell's error is followed by a line per started engine that stopped.
+
+    A client library meeting a vanished engine says only "connection refused" or "connection
+    lost"; this names the engine, how it ended and what to do. Installed by ``start_engine``.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - the course always has IPython
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_course_explains_engines", False):
+        return
+
+    def explain(shell, etype, value, tb, tb_offset=None):
+        stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+        stb += [f"\n{why}" for why in stopped_engines()]
+        shell._showtraceback(etype, value, stb)  # IPython 9 shows nothing of a handler's own
+        return stb
+
+    shell.set_custom_exc((Exception,), explain)
+    shell._course_explains_engines = True
+
+
 async def start_engine(kind: str, *, name: str | None = None) -> Engine:
     """Start the course's own ``kind`` engine (``find_engine`` calls this when none runs).
 
@@ -415,6 +452,7 @@ async def _launch(
                 stop_signal,
             )
             servers.register(name, engine)
+            _explain_stopped_engines_in_ipython()
             return engine
         process.stop()
         if not _port_taken(log):
