@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
+import os
 import signal
 import subprocess
 import sys
@@ -32,14 +34,22 @@ def spawn(args: Sequence[str], **popen_kwargs) -> subprocess.Popen:
     return subprocess.Popen(list(args), **popen_kwargs)
 
 
-def end(proc: subprocess.Popen, timeout: float = 5.0) -> None:
-    """Stop ``proc``: SIGTERM, then SIGKILL after ``timeout`` s; close its pipes. Safe twice."""
+def end(proc: subprocess.Popen, timeout: float = 5.0, *, group: bool = False) -> None:
+    """Stop ``proc``: SIGTERM, then SIGKILL after ``timeout`` s; close its pipes. Safe twice.
+
+    With ``group=True`` the signals go to its whole process group: a child started with
+    ``start_new_session=True``, and every process it started that did not leave the group.
+    """
     if proc.poll() is None:
-        proc.terminate()
+        stop, kill = proc.terminate, proc.kill
+        if group:
+            stop = functools.partial(os.killpg, proc.pid, signal.SIGTERM)
+            kill = functools.partial(os.killpg, proc.pid, signal.SIGKILL)
+        stop()
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            kill()
             proc.wait(timeout)
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:

@@ -1,15 +1,17 @@
-import asyncio
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from aiohttp import web
 
+from tests.artifacts import RELIABILITY_FIGURES, SCREENSHOTS
 
-def run(coro):
-    """Run one coroutine on a fresh loop (the tests need no plugin for that)."""
-    return asyncio.run(coro)
+
+@pytest.fixture(scope="session")
+def anyio_backend():
+    """Async tests (``anyio_mode = "auto"`` in pyproject.toml) run on asyncio only, each on a loop
+    of its own."""
+    return "asyncio"
 
 
 @pytest.fixture
@@ -28,15 +30,12 @@ def hello_app():
 
 # ----- summary lines at the end of `make test` ------------------------------------------------
 # Under pytest-xdist the controller loads only this conftest, so the summaries live here.
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-FIGURES = ARTIFACTS / "reliability-figures"  # written by tests/reliability/conftest.py
-SCREENSHOTS = ARTIFACTS / "screenshots"  # written by the browser tests
 
 
 def pytest_sessionstart(session):
     if not hasattr(session.config, "workerinput"):  # the controller, or a run without xdist
-        FIGURES.mkdir(parents=True, exist_ok=True)
-        for old in FIGURES.glob("*.json"):
+        RELIABILITY_FIGURES.mkdir(parents=True, exist_ok=True)
+        for old in RELIABILITY_FIGURES.glob("*.json"):
             old.unlink()
 
 
@@ -44,7 +43,7 @@ def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"browser screenshots: {SCREENSHOTS}")
     f, kinds = Counter(), 0
-    for path in FIGURES.glob("*.json"):
+    for path in RELIABILITY_FIGURES.glob("*.json"):
         figures = json.loads(path.read_text())
         kinds = max(kinds, figures.pop("fault_kinds", 0))  # the same battery on every worker
         f.update(figures)

@@ -30,8 +30,6 @@ from course_lib.engines import (
 from course_lib.processes import end, spawn
 from course_lib.servers import free_port
 
-from .conftest import run
-
 NOWHERE = {  # addresses where nothing listens (a free port, closed again)
     "nats": "nats://127.0.0.1:{port}",
     "redis": "redis://127.0.0.1:{port}/0",
@@ -81,14 +79,14 @@ def still_alive(procs: list[psutil.Process]) -> list[psutil.Process]:
 
 
 @pytest.mark.parametrize("kind", sorted(ENGINES))
-def test_missing_engine_prints_one_line_and_skips_when_only_found(kind, monkeypatch, capsys):
+async def test_missing_engine_prints_one_line_and_skips_when_only_found(kind, monkeypatch, capsys):
     """RabbitMQ always; the others with COURSE_ENGINES=system (the behaviour before engines
     were started)."""
     url = NOWHERE[kind].format(port=free_port())
     monkeypatch.setenv(ENGINES[kind].env, url)
     monkeypatch.setenv("COURSE_ENGINES", "system")
     monkeypatch.delenv("REQUIRE_ENGINES", raising=False)
-    assert run(find_engine(kind, timeout=0.5)) is None
+    assert await find_engine(kind, timeout=0.5) is None
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
     line = lines[0]
@@ -98,11 +96,11 @@ def test_missing_engine_prints_one_line_and_skips_when_only_found(kind, monkeypa
 
 
 @pytest.mark.parametrize("kind", sorted(ENGINES))
-def test_missing_engine_raises_when_required(kind, monkeypatch, capsys):
+async def test_missing_engine_raises_when_required(kind, monkeypatch, capsys):
     monkeypatch.setenv(ENGINES[kind].env, NOWHERE[kind].format(port=free_port()))
     monkeypatch.setenv("REQUIRE_ENGINES", "1")  # an engine named in the environment must answer
     with pytest.raises(EngineUnavailable, match=f"{ENGINES[kind].title} not reachable"):
-        run(find_engine(kind, timeout=0.5))
+        await find_engine(kind, timeout=0.5)
     assert capsys.readouterr().out == ""
 
 
@@ -118,23 +116,23 @@ def test_shown_url_hides_the_password():
     assert shown_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
 
 
-def test_an_unknown_course_engines_value_is_refused(monkeypatch):
+async def test_an_unknown_course_engines_value_is_refused(monkeypatch):
     monkeypatch.setenv("COURSE_ENGINES", "docker")
     with pytest.raises(ValueError, match="COURSE_ENGINES='docker'"):
-        run(find_engine("nats"))
+        await find_engine("nats")
 
 
 @pytest.mark.parametrize("kind", sorted(ENGINES))
-def test_real_engine_is_found_when_it_runs(kind, monkeypatch, capsys):
+async def test_real_engine_is_found_when_it_runs(kind, monkeypatch, capsys):
     """Runs against the local engine; skipped when it is not running (unless REQUIRE_ENGINES=1)."""
     monkeypatch.delenv("COURSE_ENGINES", raising=False)
     url = engine_url(kind)
-    if not run(reachable(url, ENGINES[kind].default_port)):
+    if not await reachable(url, ENGINES[kind].default_port):
         if os.environ.get("REQUIRE_ENGINES") == "1" and not ENGINES[kind].package:
             pytest.fail(f"{kind} not reachable at {url} and REQUIRE_ENGINES=1")
         pytest.skip(f"{kind} not running at {url}")
     monkeypatch.setenv("REQUIRE_ENGINES", "1")
-    assert run(find_engine(kind)) == url
+    assert await find_engine(kind) == url
     assert capsys.readouterr().out.startswith(f"{ENGINES[kind].title}: using the one running at ")
 
 

@@ -17,7 +17,6 @@ from aiohttp import web
 
 from course_lib import network, servers
 from course_lib.network import PROFILES, link
-from tests.conftest import run
 
 
 def app() -> web.Application:
@@ -72,58 +71,49 @@ async def timed_get(http, url) -> tuple[float, bytes]:
     return time.perf_counter() - t0, body
 
 
-def test_round_trip_within_20_percent_and_a_new_connection_costs_one_more():
-    async def main():
-        server = await servers.serve(app(), "net-rtt-server")
-        slow = await link(server.url, "net-rtt", rtt=0.1)
-        try:
-            async with aiohttp.ClientSession() as http:
-                first, body = await timed_get(http, slow.url + "/hello")  # connect + request
-                assert body == b"hello"
-                again = [(await timed_get(http, slow.url + "/hello"))[0] for _ in range(4)]
-            assert within(statistics.median(again), 0.1, 0.20), again
-            assert within(first, 0.2, 0.20), first  # the handshake's round trip, then the request
-            assert slow.counters.connections == 1 and slow.counters.bytes_down > 0
-            assert slow.counters.round_trips == 1 + 5  # the handshake, then one per request
-            assert slow.reset_counters().round_trips == 6 and slow.counters.round_trips == 0
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_round_trip_within_20_percent_and_a_new_connection_costs_one_more():
+    server = await servers.serve(app(), "net-rtt-server")
+    slow = await link(server.url, "net-rtt", rtt=0.1)
+    try:
+        async with aiohttp.ClientSession() as http:
+            first, body = await timed_get(http, slow.url + "/hello")  # connect + request
+            assert body == b"hello"
+            again = [(await timed_get(http, slow.url + "/hello"))[0] for _ in range(4)]
+        assert within(statistics.median(again), 0.1, 0.20), again
+        assert within(first, 0.2, 0.20), first  # the handshake's round trip, then the request
+        assert slow.counters.connections == 1 and slow.counters.bytes_down > 0
+        assert slow.counters.round_trips == 1 + 5  # the handshake, then one per request
+        assert slow.reset_counters().round_trips == 6 and slow.counters.round_trips == 0
+    finally:
+        await servers.stop_all()
 
 
-def test_lossy_tcp_holds_segments_in_binomial_bounds_and_loses_no_byte():
-    async def main():
-        server = await servers.serve(app(), "net-tcploss-server")
-        lossy = await link(server.url, "net-tcploss", loss=0.2, rto=0.02, seed=7)
-        try:
-            async with aiohttp.ClientSession() as http:
-                elapsed, body = await timed_get(http, lossy.url + "/bytes/300000")
-            assert body == b"x" * 300_000  # late, never lost
-            c = lossy.counters
-            low, high = binomial_bounds(c.segments, 0.2)
-            assert low <= c.segments_held <= high, (c.segments_held, c.segments)
-            assert c.segments >= 300_000 // network.MSS
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_lossy_tcp_holds_segments_in_binomial_bounds_and_loses_no_byte():
+    server = await servers.serve(app(), "net-tcploss-server")
+    lossy = await link(server.url, "net-tcploss", loss=0.2, rto=0.02, seed=7)
+    try:
+        async with aiohttp.ClientSession() as http:
+            elapsed, body = await timed_get(http, lossy.url + "/bytes/300000")
+        assert body == b"x" * 300_000  # late, never lost
+        c = lossy.counters
+        low, high = binomial_bounds(c.segments, 0.2)
+        assert low <= c.segments_held <= high, (c.segments_held, c.segments)
+        assert c.segments >= 300_000 // network.MSS
+    finally:
+        await servers.stop_all()
 
 
-def test_one_lost_segment_delays_everything_after_it_by_one_rto():
-    async def main():
-        server = await servers.serve(app(), "net-hol-server")
-        lossy = await link(server.url, "net-hol", loss=0.999, rto=0.15, seed=1)
-        try:
-            async with aiohttp.ClientSession() as http:
-                elapsed, body = await timed_get(http, lossy.url + "/hello")
-            # request and response each lose their one segment: two timeouts, not one per byte
-            assert body == b"hello" and lossy.counters.segments_held == 2
-            assert within(elapsed, 0.3, 0.20), elapsed
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_one_lost_segment_delays_everything_after_it_by_one_rto():
+    server = await servers.serve(app(), "net-hol-server")
+    lossy = await link(server.url, "net-hol", loss=0.999, rto=0.15, seed=1)
+    try:
+        async with aiohttp.ClientSession() as http:
+            elapsed, body = await timed_get(http, lossy.url + "/hello")
+        # request and response each lose their one segment: two timeouts, not one per byte
+        assert body == b"hello" and lossy.counters.segments_held == 2
+        assert within(elapsed, 0.3, 0.20), elapsed
+    finally:
+        await servers.stop_all()
 
 
 class Echo(asyncio.DatagramProtocol):
@@ -161,84 +151,73 @@ async def quiet(collected: Collect, for_s: float = 0.15, at_most: float = 3.0) -
         await asyncio.sleep(for_s)
 
 
-def test_udp_loss_rate_within_binomial_bounds():
-    async def main():
-        echo, lossy, client, collected = await udp_echo_and_client(
-            lambda t: link(t, "net-udploss", udp=True, loss=0.1, seed=3)
-        )
-        try:
-            n = 600
-            for i in range(n):
-                client.sendto(b"%d" % i)
-                if i % 50 == 49:
-                    await asyncio.sleep(0.005)
-            await quiet(collected)
-            c = lossy.counters
-            low, high = binomial_bounds(c.datagrams_passed + c.datagrams_dropped, 0.1)
-            assert low <= c.datagrams_dropped <= high, c
-            low, high = binomial_bounds(n, 0.9 * 0.9)  # lost on the way out, or on the way back
-            assert low <= len(collected.got) <= high, len(collected.got)
-            assert len(collected.got) == n - c.datagrams_dropped  # each drop loses one datagram
-        finally:
-            client.close()
-            echo.close()
-            await servers.stop_all()
-
-    run(main())
+async def test_udp_loss_rate_within_binomial_bounds():
+    echo, lossy, client, collected = await udp_echo_and_client(
+        lambda t: link(t, "net-udploss", udp=True, loss=0.1, seed=3)
+    )
+    try:
+        n = 600
+        for i in range(n):
+            client.sendto(b"%d" % i)
+            if i % 50 == 49:
+                await asyncio.sleep(0.005)
+        await quiet(collected)
+        c = lossy.counters
+        low, high = binomial_bounds(c.datagrams_passed + c.datagrams_dropped, 0.1)
+        assert low <= c.datagrams_dropped <= high, c
+        low, high = binomial_bounds(n, 0.9 * 0.9)  # lost on the way out, or on the way back
+        assert low <= len(collected.got) <= high, len(collected.got)
+        assert len(collected.got) == n - c.datagrams_dropped  # each drop loses one datagram
+    finally:
+        client.close()
+        echo.close()
+        await servers.stop_all()
 
 
-def test_udp_datagrams_delayed_reordered_and_duplicated():
-    async def main():
-        echo, path, client, collected = await udp_echo_and_client(
-            lambda t: link(
-                t, "net-udpdelay", udp=True, rtt=0.06, jitter=0.04, duplicate=0.1, seed=5
-            )
-        )
-        try:
-            sent = {}
-            for i in range(100):
-                sent[b"%d" % i] = time.perf_counter()
-                client.sendto(b"%d" % i)
-                await asyncio.sleep(0.002)
-            await quiet(collected)
-            first = {}
-            order = []
-            for t, data in collected.got:
-                order.append(int(data))
-                first.setdefault(data, t - sent[data])
-            trips = list(first.values())
-            assert within(statistics.mean(trips), 0.06, 0.20), statistics.mean(trips)
-            assert min(trips) >= 0.06 - 0.04 - 0.002 and max(trips) <= 0.06 + 0.04 + 0.015
-            c = path.counters
-            assert c.datagrams_duplicated > 0 and len(collected.got) > len(first)
-            assert c.datagrams_reordered > 0 and order != sorted(order)
-        finally:
-            client.close()
-            echo.close()
-            await servers.stop_all()
-
-    run(main())
+async def test_udp_datagrams_delayed_reordered_and_duplicated():
+    echo, path, client, collected = await udp_echo_and_client(
+        lambda t: link(t, "net-udpdelay", udp=True, rtt=0.06, jitter=0.04, duplicate=0.1, seed=5)
+    )
+    try:
+        sent = {}
+        for i in range(100):
+            sent[b"%d" % i] = time.perf_counter()
+            client.sendto(b"%d" % i)
+            await asyncio.sleep(0.002)
+        await quiet(collected)
+        first = {}
+        order = []
+        for t, data in collected.got:
+            order.append(int(data))
+            first.setdefault(data, t - sent[data])
+        trips = list(first.values())
+        assert within(statistics.mean(trips), 0.06, 0.20), statistics.mean(trips)
+        assert min(trips) >= 0.06 - 0.04 - 0.002 and max(trips) <= 0.06 + 0.04 + 0.015
+        c = path.counters
+        assert c.datagrams_duplicated > 0 and len(collected.got) > len(first)
+        assert c.datagrams_reordered > 0 and order != sorted(order)
+    finally:
+        client.close()
+        echo.close()
+        await servers.stop_all()
 
 
-def test_bandwidth_within_15_percent_each_way():
-    async def main():
-        server = await servers.serve(app(), "net-bw-server")
-        narrow = await link(server.url, "net-bw", down_bps=8e6, up_bps=4e6)
-        try:
-            async with aiohttp.ClientSession() as http:
-                await timed_get(http, narrow.url + "/hello")  # connection open
-                down, body = await timed_get(http, narrow.url + "/bytes/300000")
-                t0 = time.perf_counter()
-                async with http.post(narrow.url + "/upload", data=b"y" * 150_000) as r:
-                    assert await r.text() == "150000"
-                up = time.perf_counter() - t0
-            assert len(body) == 300_000
-            assert within(300_000 * 8 / down, 8e6, 0.15), 300_000 * 8 / down
-            assert within(150_000 * 8 / up, 4e6, 0.15), 150_000 * 8 / up
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_bandwidth_within_15_percent_each_way():
+    server = await servers.serve(app(), "net-bw-server")
+    narrow = await link(server.url, "net-bw", down_bps=8e6, up_bps=4e6)
+    try:
+        async with aiohttp.ClientSession() as http:
+            await timed_get(http, narrow.url + "/hello")  # connection open
+            down, body = await timed_get(http, narrow.url + "/bytes/300000")
+            t0 = time.perf_counter()
+            async with http.post(narrow.url + "/upload", data=b"y" * 150_000) as r:
+                assert await r.text() == "150000"
+            up = time.perf_counter() - t0
+        assert len(body) == 300_000
+        assert within(300_000 * 8 / down, 8e6, 0.15), 300_000 * 8 / down
+        assert within(150_000 * 8 / up, 4e6, 0.15), 150_000 * 8 / up
+    finally:
+        await servers.stop_all()
 
 
 async def arrivals(http, url) -> tuple[float, list[tuple[float, int]]]:
@@ -252,122 +231,104 @@ async def arrivals(http, url) -> tuple[float, list[tuple[float, int]]]:
     return head, pieces
 
 
-def test_buffering_proxy_holds_until_full_or_ended_and_honours_x_accel_buffering():
-    async def main():
-        server = await servers.serve(app(), "net-buf-server")
-        proxy = await link(server.url, "net-buf", buffering=2500)
-        try:
-            async with aiohttp.ClientSession() as http:
-                head, pieces = await arrivals(http, proxy.url + "/events")
-                # held until ~2,500 bytes waited (the third event, at 0.10 s), then the rest until
-                # the response ended (0.55 s)
-                assert 0.08 <= head <= 0.2, head
-                assert pieces[-1][0] >= 0.5 and sum(n for _, n in pieces) == 5 * 1000
-                assert not any(0.2 < t < 0.5 for t, _ in pieces), pieces
+async def test_buffering_proxy_holds_until_full_or_ended_and_honours_x_accel_buffering():
+    server = await servers.serve(app(), "net-buf-server")
+    proxy = await link(server.url, "net-buf", buffering=2500)
+    try:
+        async with aiohttp.ClientSession() as http:
+            head, pieces = await arrivals(http, proxy.url + "/events")
+            # held until ~2,500 bytes waited (the third event, at 0.10 s), then the rest until
+            # the response ended (0.55 s)
+            assert 0.08 <= head <= 0.2, head
+            assert pieces[-1][0] >= 0.5 and sum(n for _, n in pieces) == 5 * 1000
+            assert not any(0.2 < t < 0.5 for t, _ in pieces), pieces
 
-                head, pieces = await arrivals(http, proxy.url + "/events?unbuffered=1")
-                assert head < 0.05, head  # X-Accel-Buffering: no: each event as it comes
-                assert len([t for t, _ in pieces if t < 0.25]) >= 4, pieces
-            assert proxy.counters.responses_held == 1
-        finally:
-            await servers.stop_all()
-
-    run(main())
+            head, pieces = await arrivals(http, proxy.url + "/events?unbuffered=1")
+            assert head < 0.05, head  # X-Accel-Buffering: no: each event as it comes
+            assert len([t for t, _ in pieces if t < 0.25]) >= 4, pieces
+        assert proxy.counters.responses_held == 1
+    finally:
+        await servers.stop_all()
 
 
-def test_idle_timeout_closes_a_quiet_connection_and_a_shorter_hold_survives():
-    async def main():
-        server = await servers.serve(app(), "net-idle-server")
-        balancer = await link(server.url, "net-idle", idle_timeout=0.2)
-        try:
-            async with aiohttp.ClientSession() as http:
-                # POST: aiohttp tries a GET a second time after a disconnect (two timeouts)
-                t0 = time.perf_counter()
-                with pytest.raises(aiohttp.ServerDisconnectedError):
-                    await http.post(balancer.url + "/slow/0.5")
-                assert within(time.perf_counter() - t0, 0.2, 0.25)
-                _, body = await timed_get(http, balancer.url + "/slow/0.1")  # under the timeout
-                assert body == b"late"
-            assert balancer.counters.closed_idle == 1
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_idle_timeout_closes_a_quiet_connection_and_a_shorter_hold_survives():
+    server = await servers.serve(app(), "net-idle-server")
+    balancer = await link(server.url, "net-idle", idle_timeout=0.2)
+    try:
+        async with aiohttp.ClientSession() as http:
+            # POST: aiohttp tries a GET a second time after a disconnect (two timeouts)
+            t0 = time.perf_counter()
+            with pytest.raises(aiohttp.ServerDisconnectedError):
+                await http.post(balancer.url + "/slow/0.5")
+            assert within(time.perf_counter() - t0, 0.2, 0.25)
+            _, body = await timed_get(http, balancer.url + "/slow/0.1")  # under the timeout
+            assert body == b"late"
+        assert balancer.counters.closed_idle == 1
+    finally:
+        await servers.stop_all()
 
 
-def test_cut_closes_the_connection_in_the_middle_of_the_body():
-    async def main():
-        server = await servers.serve(app(), "net-cut-server")
-        cut = await link(server.url, "net-cut", cut_after_bytes=20_000)
-        try:
-            got = bytearray()
-            async with aiohttp.ClientSession() as http:
-                with pytest.raises(aiohttp.ClientPayloadError):
-                    async with http.get(cut.url + "/bytes/100000") as r:
-                        async for chunk in r.content.iter_any():
-                            got += chunk
-            assert 0 < len(got) < 20_000 and cut.counters.cuts == 1
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_cut_closes_the_connection_in_the_middle_of_the_body():
+    server = await servers.serve(app(), "net-cut-server")
+    cut = await link(server.url, "net-cut", cut_after_bytes=20_000)
+    try:
+        got = bytearray()
+        async with aiohttp.ClientSession() as http:
+            with pytest.raises(aiohttp.ClientPayloadError):
+                async with http.get(cut.url + "/bytes/100000") as r:
+                    async for chunk in r.content.iter_any():
+                        got += chunk
+        assert 0 < len(got) < 20_000 and cut.counters.cuts == 1
+    finally:
+        await servers.stop_all()
 
 
-def test_rerun_replaces_the_link_by_name_and_stop_closes_it():
-    async def main():
-        server = await servers.serve(app(), "net-rerun-server")
-        first = await link(server.url, "net-rerun", rtt=0.01)
-        second = await link(server.url, "net-rerun", rtt=0.01)
-        try:
-            assert servers.running()["net-rerun"] is second
-            with socket.socket() as s:
-                assert s.connect_ex(("127.0.0.1", first.port)) != 0
-            async with aiohttp.ClientSession() as http:
-                assert (await timed_get(http, second.url + "/hello"))[1] == b"hello"
-            await servers.stop("net-rerun")
-            assert "net-rerun" not in servers.running()
-            with socket.socket() as s:
-                assert s.connect_ex(("127.0.0.1", second.port)) != 0
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_rerun_replaces_the_link_by_name_and_stop_closes_it():
+    server = await servers.serve(app(), "net-rerun-server")
+    first = await link(server.url, "net-rerun", rtt=0.01)
+    second = await link(server.url, "net-rerun", rtt=0.01)
+    try:
+        assert servers.running()["net-rerun"] is second
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", first.port)) != 0
+        async with aiohttp.ClientSession() as http:
+            assert (await timed_get(http, second.url + "/hello"))[1] == b"hello"
+        await servers.stop("net-rerun")
+        assert "net-rerun" not in servers.running()
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", second.port)) != 0
+    finally:
+        await servers.stop_all()
 
 
-def test_a_server_gone_gives_the_client_a_clean_close():
-    async def main():
-        port = servers.free_port()  # nothing listens there
-        dead = await link(("127.0.0.1", port), "net-dead")
-        try:
-            async with aiohttp.ClientSession() as http:
-                with pytest.raises(aiohttp.ServerDisconnectedError):
-                    await asyncio.wait_for(timed_get(http, dead.url + "/"), 2)
-            assert dead.counters.refused >= 1  # (aiohttp tries an idempotent GET twice)
-        finally:
-            await servers.stop_all()
-
-    run(main())
+async def test_a_server_gone_gives_the_client_a_clean_close():
+    port = servers.free_port()  # nothing listens there
+    dead = await link(("127.0.0.1", port), "net-dead")
+    try:
+        async with aiohttp.ClientSession() as http:
+            with pytest.raises(aiohttp.ServerDisconnectedError):
+                await asyncio.wait_for(timed_get(http, dead.url + "/"), 2)
+        assert dead.counters.refused >= 1  # (aiohttp tries an idempotent GET twice)
+    finally:
+        await servers.stop_all()
 
 
-def test_profiles_and_a_live_update():
+async def test_profiles_and_a_live_update():
     assert PROFILES["mobile"]["rtt"] == pytest.approx(0.150) and PROFILES["mobile"]["loss"] == 0.01
     assert {"loopback", "lan", "mobile"} <= set(PROFILES)
     assert network.conditions("mobile", loss=0).loss == 0  # a knob overrides the profile
 
-    async def main():
-        server = await servers.serve(app(), "net-update-server")
-        path = await link(server.url, "net-update", profile="loopback")
-        try:
-            async with aiohttp.ClientSession() as http:
-                before, _ = await timed_get(http, path.url + "/hello")
-                path.update(rtt=0.08)
-                after, _ = await timed_get(http, path.url + "/hello")
-            assert before < 0.03 and within(after, 0.08, 0.20), (before, after)
-            assert path.update(profile="mobile").rtt == pytest.approx(0.150)
-        finally:
-            await servers.stop_all()
-
-    run(main())
+    server = await servers.serve(app(), "net-update-server")
+    path = await link(server.url, "net-update", profile="loopback")
+    try:
+        async with aiohttp.ClientSession() as http:
+            before, _ = await timed_get(http, path.url + "/hello")
+            path.update(rtt=0.08)
+            after, _ = await timed_get(http, path.url + "/hello")
+        assert before < 0.03 and within(after, 0.08, 0.20), (before, after)
+        assert path.update(profile="mobile").rtt == pytest.approx(0.150)
+    finally:
+        await servers.stop_all()
 
 
 @pytest.mark.parametrize(
@@ -387,15 +348,15 @@ def test_profiles_and_a_live_update():
         ({"duplicate": 0.1}, "for udp=True"),
     ],
 )
-def test_bad_settings_are_refused_with_a_clear_message(knobs, message):
+async def test_bad_settings_are_refused_with_a_clear_message(knobs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
-        run(link(("127.0.0.1", 9), "net-bad", **knobs))
+        await link(("127.0.0.1", 9), "net-bad", **knobs)
     assert "net-bad" not in servers.running()
 
 
-def test_relay_overhead_at_zero_delay_is_printed_for_the_benchmark(capsys):
+async def test_relay_overhead_at_zero_delay_is_printed_for_the_benchmark(capsys):
     """A figure, not a check: machines differ too much for an absolute bound."""
-    figure = run(network.overhead(requests=100, rounds=3))
+    figure = await network.overhead(requests=100, rounds=3)
     with capsys.disabled():
         print(
             f"\nrelay overhead at zero delay: direct {figure['direct_ms']:.3f} ms, "
@@ -405,27 +366,24 @@ def test_relay_overhead_at_zero_delay_is_printed_for_the_benchmark(capsys):
     assert figure["relayed_ms"] > 0
 
 
-def test_lose_next_loses_exactly_the_packets_asked_for():
-    async def main():
-        echo, path, client, collected = await udp_echo_and_client(
-            lambda t: link(t, "net-lose-next", udp=True)
-        )
-        try:
-            path.lose_next(2, direction="up", after=3, min_bytes=2)
-            for i in range(10):
-                client.sendto(b"%d" % (10 + i))  # two bytes each
-                client.sendto(b"s")  # one byte: never counted, never lost
-            await quiet(collected, for_s=0.05)
-            got = {int(d) for _, d in collected.got if d != b"s"}
-            assert got == set(range(10, 20)) - {13, 14}
-            assert path.counters.datagrams_dropped == 2
-            with pytest.raises(ValueError, match="direction='sideways'"):
-                path.lose_next(direction="sideways")
-            with pytest.raises(ValueError, match="count=-1"):
-                path.lose_next(-1)
-        finally:
-            client.close()
-            echo.close()
-            await servers.stop_all()
-
-    run(main())
+async def test_lose_next_loses_exactly_the_packets_asked_for():
+    echo, path, client, collected = await udp_echo_and_client(
+        lambda t: link(t, "net-lose-next", udp=True)
+    )
+    try:
+        path.lose_next(2, direction="up", after=3, min_bytes=2)
+        for i in range(10):
+            client.sendto(b"%d" % (10 + i))  # two bytes each
+            client.sendto(b"s")  # one byte: never counted, never lost
+        await quiet(collected, for_s=0.05)
+        got = {int(d) for _, d in collected.got if d != b"s"}
+        assert got == set(range(10, 20)) - {13, 14}
+        assert path.counters.datagrams_dropped == 2
+        with pytest.raises(ValueError, match="direction='sideways'"):
+            path.lose_next(direction="sideways")
+        with pytest.raises(ValueError, match="count=-1"):
+            path.lose_next(-1)
+    finally:
+        client.close()
+        echo.close()
+        await servers.stop_all()

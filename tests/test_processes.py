@@ -37,3 +37,27 @@ def test_a_child_dies_with_its_parent():
         time.sleep(0.05)
     alive = psutil.pid_exists(child_pid) and psutil.Process(child_pid).status() != "zombie"
     assert not alive, f"child {child_pid} outlived its parent"
+
+
+def test_end_with_group_stops_the_children_of_a_session_too():
+    parent_code = (
+        "import subprocess, sys, time; "
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        "print(child.pid, flush=True); time.sleep(60)"
+    )
+    argv = [sys.executable, "-c", parent_code]
+    parent = spawn(argv, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    child = psutil.Process(int(parent.stdout.readline()))
+    end(parent, timeout=2, group=True)
+    assert parent.returncode == -15 and parent.stdout.closed
+    deadline = time.monotonic() + 5  # SIGTERM reached the grandchild as well
+    while time.monotonic() < deadline and not gone(child):
+        time.sleep(0.05)
+    assert gone(child), f"child {child.pid} outlived its process group's end"
+
+
+def gone(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True

@@ -18,7 +18,7 @@ import time
 
 import nbformat
 
-from tests.browser.conftest import ROOT, SCREENSHOTS
+from tests.artifacts import ROOT, SCREENSHOTS
 
 RUN_TIMEOUT = 120  # seconds for Run All of one chapter
 DONE_PROMPT = re.compile(r"^\[\s*\d+\s*\]:?$")  # "[7]:" ran; "[*]:" running; "[ ]:" not yet

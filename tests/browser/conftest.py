@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.artifacts import ROOT
 from tests.browser.lab import CHROMIUM, Chromium, Lab
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 SKIP_MESSAGE = "browser tests skipped: no Chromium (install: apt-get install chromium)"
 
 

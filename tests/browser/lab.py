@@ -1,4 +1,8 @@
-"""Start a throwaway JupyterLab and headless Chromium for the browser tests; stop them by pid."""
+"""Start a throwaway JupyterLab and headless Chromium for the browser tests; stop them by pid.
+
+Both start in a session of their own and die with the test worker (``course_lib.processes``);
+stopping one stops its process group, the kernels or renderers it started.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,15 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from course_lib.processes import end, spawn
+from course_lib.servers import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,29 +41,12 @@ SETTINGS = {
 }
 
 
-def stop_process_group(proc: subprocess.Popen) -> None:
-    """Stop a process started with ``start_new_session=True`` and all its children, by pid."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Lab:
     """A JupyterLab server on 127.0.0.1 serving a copy of the notebooks."""
 
     def __init__(self, notebooks: Path, workdir: Path):
         self.token = secrets.token_hex(16)
-        self.port = _free_port()
+        self.port = free_port()
         self.root = workdir / "notebooks"
         shutil.copytree(notebooks, self.root)
         settings = workdir / "settings"
@@ -76,7 +64,7 @@ class Lab:
             f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
         ]  # fmt: skip
         env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"}
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             argv, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
         self._wait_up()
@@ -123,7 +111,7 @@ class Lab:
             self.close_sessions()
         except OSError:
             pass
-        stop_process_group(self.proc)
+        end(self.proc, timeout=10, group=True)  # the kernels are in its process group
         self.log.close()
 
 
@@ -133,7 +121,7 @@ class Chromium:
     def __init__(self, profile: Path, timeout: float = 30):
         argv = [CHROMIUM, *CHROMIUM_ARGS, "--remote-debugging-port=0",
                 f"--user-data-dir={profile}", "about:blank"]  # fmt: skip
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
         )
         deadline = time.monotonic() + timeout
@@ -151,5 +139,4 @@ class Chromium:
         threading.Thread(target=self.proc.stderr.read, daemon=True).start()
 
     def stop(self) -> None:
-        stop_process_group(self.proc)
-        self.proc.stderr.close()
+        end(self.proc, timeout=10, group=True)  # its renderers and helpers too

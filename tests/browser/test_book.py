@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from course_lib.chapters import CHAPTERS
-from tests.browser.conftest import ROOT, SCREENSHOTS
+from tests.artifacts import ROOT, SCREENSHOTS
 from tools import build_book
 
 MB = 1024 * 1024

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
-from pathlib import Path
 
-FIGURES: Counter = Counter()
-FOLDER = Path(__file__).resolve().parents[2] / "test-artifacts" / "reliability-figures"
+from tests.artifacts import RELIABILITY_FIGURES
+from tests.reliability.figures import FIGURES
 
 
 def pytest_sessionfinish(session):
     if FIGURES:
-        FOLDER.mkdir(parents=True, exist_ok=True)
+        RELIABILITY_FIGURES.mkdir(parents=True, exist_ok=True)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        (FOLDER / f"{worker}.json").write_text(json.dumps(FIGURES))
+        (RELIABILITY_FIGURES / f"{worker}.json").write_text(json.dumps(FIGURES))

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.reliability import faults
-from tests.reliability.conftest import FIGURES
+from tests.reliability.figures import FIGURES
 from tests.reliability.kernel import NotebookKernel, leftovers
 from tools import exercises
 

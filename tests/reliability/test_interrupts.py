@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from course_lib.chapters import CHAPTERS
-from tests.reliability.conftest import FIGURES
+from tests.reliability.figures import FIGURES
 from tests.reliability.kernel import NotebookKernel, leftovers
 
 ROOT = Path(__file__).resolve().parents[2]
