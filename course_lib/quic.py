@@ -62,7 +62,7 @@ class Certificates:
         return context
 
     def server_context(self) -> ssl.SSLContext:
-        """An ``ssl`` context that serves this certificate (``serve(ssl_context=)``, ``serve_tcp``)."""
+        """An ``ssl`` context serving this certificate (``serve(ssl_context=)``, ``serve_tcp``)."""
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.certfile, self.keyfile)
         return context
