@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import pytest
 
-from course_lib import Findings, check_exercise, running, serve_asgi, stop, wait_until
+from course_lib import Findings, certificates, check_exercise, running, serve_asgi, stop, wait_until
 
 
 async def hello_asgi(scope, receive, send):
@@ -32,6 +32,26 @@ async def test_serve_asgi_refuses_unknown_settings_and_half_a_certificate():
         await serve_asgi(hello_asgi, "asgi-bad", no_such_setting=1)
     with pytest.raises(ValueError, match="both"):
         await serve_asgi(hello_asgi, "asgi-bad", certfile="x.pem")
+
+
+async def test_serve_asgi_over_tls_offers_h2_and_http11_and_a_stranger_refuses_it():
+    certs = certificates()
+    server = await serve_asgi(
+        hello_asgi, "asgi-tls", certfile=certs.certfile, keyfile=certs.keyfile
+    )
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        trusted = certs.client_context()
+        async with httpx.AsyncClient(http2=True, verify=trusted) as h2:
+            answer = await h2.get(server.url)
+            assert (answer.http_version, answer.text) == ("HTTP/2", "2")  # chosen by ALPN
+        async with httpx.AsyncClient(verify=trusted) as h1:
+            assert (await h1.get(server.url)).text == "1.1"
+        async with httpx.AsyncClient() as stranger:  # the system's CAs know nothing of ours
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                await stranger.get(server.url)
+    finally:
+        await stop("asgi-tls")
 
 
 async def test_wait_until_returns_the_value_or_says_what_it_waited_for():
