@@ -1,4 +1,4 @@
-"""Benchmarks of the course's machinery: ``python -m bench.run`` (``make bench``).
+"""Benchmarks of the course's machinery, written as pytest tests: ``make bench``.
 
-See ``bench/RESULTS.md`` for the latest figures and ``bench/run.py`` for the entry point.
+``pytest bench --smoke`` runs each once at a small N; ``bench/RESULTS.md`` has the figures.
 """

@@ -1,11 +1,8 @@
 """The aiohttp apps under test, and a plain-process host for them.
 
-The same app factories are served from inside a kernel (``await course_lib.serve(app, name)``)
-and from a plain Python process (``python -m bench.apps KIND``, which also uses
-``course_lib.serve`` under ``asyncio.run``), so the only difference is the host.
-
-``python -m bench.apps KIND [--option value ...]`` prints one JSON line ``{"port", "pid"}``
-once it listens on 127.0.0.1 and serves until SIGTERM/SIGINT.
+The same app is served from a kernel (``await course_lib.serve(app, name)``) and from a plain
+process (``python -m bench.apps KIND PORT``: the same ``course_lib.serve`` under ``asyncio.run``),
+so only the host differs. ``KIND`` ``echo`` is the loopback floor: raw asyncio streams.
 """
 
 from __future__ import annotations
@@ -13,18 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import random
-import signal
 import sys
 import time
 
 from aiohttp import web
 
-# ----- hello: the request/response app of the embedding benchmark ---------------------------
+import course_lib
 
 
 def hello_app() -> web.Application:
+    """``GET /``: the request/response app of the embedding benchmark."""
+
     async def hello(request: web.Request) -> web.Response:
         return web.Response(text="hello world")
 
@@ -33,8 +30,6 @@ def hello_app() -> web.Application:
     return app
 
 
-# ----- sse: one event fanned out to every subscriber ------------------------------------------
-
 SUBSCRIBERS = web.AppKey("subscribers", dict)  # response -> its connection's transport
 CLOSING = web.AppKey("closing", asyncio.Event)
 
@@ -42,166 +37,124 @@ CLOSING = web.AppKey("closing", asyncio.Event)
 def sse_app() -> web.Application:
     """``GET /events`` subscribes (``: ok`` first), ``POST /publish`` writes one event to all.
 
-    Publishing writes the frame to each open response in one loop: no queue and no task wake-up
-    per subscriber. ``POST /close`` ends every stream (between rounds of the benchmark).
+    Publishing is one loop over the open streams: no queue and no task per subscriber. By default
+    the HTTP/1.1 chunk is framed once and the same bytes go to each transport; ``?via=response``
+    awaits ``response.write()`` per subscriber. ``POST /close`` ends every stream.
     """
 
     async def events(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
-        )
-        response.enable_chunked_encoding()  # publish() below relies on the chunked framing
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        response.enable_chunked_encoding()  # publish() frames the chunks itself
         await response.prepare(request)
         await response.write(b": ok\n\n")
-        app = request.app
-        app[SUBSCRIBERS][response] = request.transport
+        request.app[SUBSCRIBERS][response] = request.transport
         try:
-            await app[CLOSING].wait()
+            await request.app[CLOSING].wait()
         finally:
-            app[SUBSCRIBERS].pop(response, None)
+            request.app[SUBSCRIBERS].pop(response, None)
         return response
 
     async def publish(request: web.Request) -> web.Response:
         frame = b"data: " + (await request.read()) + b"\n\n"
+        chunk = b"%x\r\n%s\r\n" % (len(frame), frame)
         subscribers = request.app[SUBSCRIBERS]
-        delivered = 0
-        started = time.perf_counter()
-        if request.query.get("via") == "response":
-            # The plain way: aiohttp frames the chunk and checks flow control per subscriber.
-            for response in list(subscribers):
-                try:
+        via_response = request.query.get("via") == "response"
+        delivered, started = 0, time.perf_counter()
+        for response, transport in list(subscribers.items()):
+            try:
+                if via_response:
                     await response.write(frame)
-                    delivered += 1
-                except (ConnectionError, RuntimeError):
-                    subscribers.pop(response, None)
-        else:
-            # Frame the HTTP/1.1 chunk once and hand the same bytes to every socket: no
-            # coroutine and no framing per subscriber (the streams are chunked: aiohttp's
-            # default for a response without a length).
-            chunk = b"%x\r\n%s\r\n" % (len(frame), frame)
-            for response, transport in list(subscribers.items()):
-                if transport is None or transport.is_closing():
-                    subscribers.pop(response, None)
-                    continue
-                transport.write(chunk)
+                elif transport is None or transport.is_closing():
+                    raise ConnectionError
+                else:
+                    transport.write(chunk)
                 delivered += 1
+            except (ConnectionError, RuntimeError):
+                subscribers.pop(response, None)
         loop_ms = (time.perf_counter() - started) * 1000
         return web.json_response({"delivered": delivered, "loop_ms": loop_ms})
 
-    async def count(request: web.Request) -> web.Response:
-        return web.json_response({"subscribers": len(request.app[SUBSCRIBERS])})
-
     async def close(request: web.Request) -> web.Response:
-        app = request.app
-        n = len(app[SUBSCRIBERS])
-        app[CLOSING].set()
-        app[CLOSING] = asyncio.Event()
-        return web.json_response({"closed": n})
+        request.app[CLOSING].set()
+        request.app[CLOSING] = asyncio.Event()
+        return web.json_response({"closed": len(request.app[SUBSCRIBERS])})
 
     app = web.Application()
-    app[SUBSCRIBERS] = {}
-    app[CLOSING] = asyncio.Event()
+    app[SUBSCRIBERS], app[CLOSING] = {}, asyncio.Event()
     app.router.add_get("/events", events)
     app.router.add_post("/publish", publish)
-    app.router.add_get("/count", count)
     app.router.add_post("/close", close)
     return app
 
 
-# ----- jobs: the service of the polling-economics benchmark ----------------------------------
-
-JOBS = web.AppKey("jobs", dict)
+JOBS = web.AppKey("jobs", dict)  # id -> (state, the event of its next change)
 TASKS = web.AppKey("tasks", set)
-
-
-class Job:
-    def __init__(self, job_id: int):
-        self.id = job_id
-        self.version = 0
-        self.progress = 0
-        self.done = False
-        self.t = time.monotonic()  # when the state last changed (CLOCK_MONOTONIC: system-wide)
-        self.changed = asyncio.Event()
-
-    def state(self) -> dict:
-        return {
-            "id": self.id,
-            "version": self.version,
-            "progress": self.progress,
-            "done": self.done,
-            "t": self.t,
-        }
-
-    def update(self, progress: int) -> None:
-        self.version += 1
-        self.progress = progress
-        self.done = progress >= 100
-        self.t = time.monotonic()
-        self.changed.set()
-        self.changed = asyncio.Event()
 
 
 def jobs_app() -> web.Application:
     """A job service: ``POST /jobs?duration=&steps=`` starts a job that changes ``steps`` times.
 
     Three ways to follow it: ``GET /jobs/{id}`` (short polling), ``GET /jobs/{id}/wait?after=V``
-    (long polling: answers as soon as the version is above ``V``, or after ``timeout`` s) and
-    ``GET /jobs/{id}/events`` (SSE: one event per change, the stream ends with the job).
+    (long polling: answers once the version is above ``V``, or after ``timeout`` s) and
+    ``GET /jobs/{id}/events`` (SSE: one event per change, the stream ends with the job). A state's
+    ``t`` is when it changed, on ``time.monotonic()`` (one clock for every process).
     """
 
-    async def run(job: Job, duration: float, steps: int) -> None:
-        # Steps of random length (mean duration/steps): changes do not line up with the polls.
-        for i in range(1, steps + 1):
+    async def run(jobs: dict, job_id: int, duration: float, steps: int) -> None:
+        for i in range(1, steps + 1):  # steps of random length: changes do not line up with polls
             await asyncio.sleep(duration / steps * random.uniform(0.5, 1.5))
-            job.update(round(100 * i / steps))
+            state, changed = jobs[job_id]
+            progress = round(100 * i / steps)
+            state = {
+                **state,
+                "version": i,
+                "progress": progress,
+                "done": progress >= 100,
+                "t": time.monotonic(),
+            }
+            jobs[job_id] = state, asyncio.Event()
+            changed.set()
 
     async def create(request: web.Request) -> web.Response:
-        duration = float(request.query.get("duration", "10"))
-        steps = int(request.query.get("steps", "4"))
-        jobs = request.app[JOBS]
-        job = Job(len(jobs) + 1)
-        jobs[job.id] = job
-        task = asyncio.get_running_loop().create_task(run(job, duration, steps))
+        jobs, job_id = request.app[JOBS], len(request.app[JOBS]) + 1
+        state = {"id": job_id, "version": 0, "progress": 0, "done": False, "t": time.monotonic()}
+        jobs[job_id] = state, asyncio.Event()
+        duration, steps = float(request.query["duration"]), int(request.query["steps"])
+        task = asyncio.get_running_loop().create_task(run(jobs, job_id, duration, steps))
         request.app[TASKS].add(task)
         task.add_done_callback(request.app[TASKS].discard)
-        return web.json_response(job.state(), status=201)
+        return web.json_response(state, status=201)
 
-    def find(request: web.Request) -> Job:
-        job = request.app[JOBS].get(int(request.match_info["id"]))
-        if job is None:
-            raise web.HTTPNotFound()
-        return job
+    def find(request: web.Request) -> tuple[dict, asyncio.Event]:
+        try:
+            return request.app[JOBS][int(request.match_info["id"])]
+        except KeyError:
+            raise web.HTTPNotFound() from None
 
     async def status(request: web.Request) -> web.Response:
-        return web.json_response(find(request).state())
+        return web.json_response(find(request)[0])
 
     async def wait(request: web.Request) -> web.Response:
-        job = find(request)
-        after = int(request.query.get("after", "-1"))
-        timeout = float(request.query.get("timeout", "30"))
-        if job.version <= after and not job.done:
+        state, changed = find(request)
+        if state["version"] <= int(request.query.get("after", "-1")) and not state["done"]:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(job.changed.wait(), timeout)
-        return web.json_response(job.state())
+                await asyncio.wait_for(changed.wait(), float(request.query.get("timeout", "30")))
+        return web.json_response(find(request)[0])
 
     async def events(request: web.Request) -> web.StreamResponse:
-        job = find(request)
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
-        seen = -1
         while True:
-            if job.version > seen:
-                seen = job.version
-                await response.write(f"data: {json.dumps(job.state())}\n\n".encode())
-            if job.done:
+            state, changed = find(request)
+            await response.write(f"data: {json.dumps(state)}\n\n".encode())
+            if state["done"]:
                 break
-            await job.changed.wait()
+            await changed.wait()
         await response.write_eof()
         return response
 
     app = web.Application()
-    app[JOBS] = {}
-    app[TASKS] = set()
+    app[JOBS], app[TASKS] = {}, set()
     app.router.add_post("/jobs", create)
     app.router.add_get("/jobs/{id}", status)
     app.router.add_get("/jobs/{id}/wait", wait)
@@ -209,40 +162,22 @@ def jobs_app() -> web.Application:
     return app
 
 
-APPS = {"hello": hello_app, "sse": sse_app, "jobs": jobs_app}
-
-
-# ----- the plain-process host -----------------------------------------------------------------
-
-
 async def _echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """The loopback floor: send back whatever arrives."""
-    try:
+    with contextlib.suppress(ConnectionError):
         while data := await reader.read(65536):
             writer.write(data)
-    except ConnectionError:
-        pass
-    finally:
-        writer.close()
+    writer.close()
 
 
-async def _serve_forever(kind: str) -> None:
-    import course_lib
-
+async def _serve_forever(kind: str, port: int) -> None:
+    """Listen on ``port`` until killed (SIGTERM's default action ends the process)."""
     if kind == "echo":
-        echo = await asyncio.start_server(_echo, "127.0.0.1", 0)
-        port = echo.sockets[0].getsockname()[1]
+        await asyncio.start_server(_echo, "127.0.0.1", port)  # the loop keeps it
     else:
-        server = await course_lib.serve(APPS[kind](), name=f"bench-{kind}")
-        port = server.port
-    print(json.dumps({"port": port, "pid": os.getpid()}), flush=True)
-    stopped = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopped.set)
-    await stopped.wait()
-    await course_lib.stop_all()
+        apps = {"hello": hello_app, "sse": sse_app, "jobs": jobs_app}
+        await course_lib.serve(apps[kind](), name=f"bench-{kind}", port=port)
+    await asyncio.Event().wait()
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve_forever(sys.argv[1]))
+    asyncio.run(_serve_forever(sys.argv[1], int(sys.argv[2])))

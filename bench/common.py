@@ -1,65 +1,45 @@
-"""Shared plumbing: results, child processes, a kernel to run code in, percentiles."""
+"""Shared plumbing: where results go, one figure, percentiles, the processes of a benchmark."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
-import queue
+import platform
+import re
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import nbformat
-
 from course_lib import processes
-from tools.notebook_runner import CellError, ChapterRun
+from course_lib.servers import ProcessServer, start_process
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+OUT = Path(os.environ.get("BENCH_OUT", ROOT / "build" / "bench"))
+# Each child in a session of its own, like the kernels jupyter_client starts: with autogroup
+# scheduling each session gets a fair CPU share, so the kernel and a plain process compete evenly.
+CHILD = {"cwd": ROOT, "start_new_session": True}
 
 
-@dataclass
-class Result:
-    """One figure. ``target``/``op`` give the target (``value op target``); ``met`` says if so."""
-
-    name: str
-    value: float | None
-    unit: str
-    target: float | None = None
-    met: bool | None = None
-    op: str | None = None  # "<=" or ">="
-    benchmark: str = ""
-    note: str = ""
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def result(
-    benchmark: str,
-    name: str,
-    value: float | None,
-    unit: str,
-    *,
-    at_most: float | None = None,
-    at_least: float | None = None,
-    note: str = "",
-) -> Result:
-    target, op, met = None, None, None
-    if at_most is not None:
-        target, op = at_most, "<="
-    elif at_least is not None:
-        target, op = at_least, ">="
-    if target is not None and value is not None:
-        met = bool(value <= target) if op == "<=" else bool(value >= target)
-    if value is not None:
-        value = round(float(value), 4)
-    return Result(name, value, unit, target, met, op, benchmark, note)
+def figure(name, value, unit, *, at_most=None, at_least=None, note="", compare=True) -> dict:
+    """One row of results; ``met`` says whether ``value`` meets its target (if ``compare``)."""
+    target, op = (at_most, "<=") if at_most is not None else (at_least, ">=")
+    met = None
+    if target is None:
+        op = None
+    elif compare and value is not None:
+        met = bool(value <= target if op == "<=" else value >= target)
+    value = None if value is None else round(float(value), 4)
+    return {
+        "name": name,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "op": op,
+        "met": met,
+        "note": note,
+    }
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -67,138 +47,38 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-# ----- child processes ------------------------------------------------------------------------
-
-_children: list[subprocess.Popen] = []
-
-
-def spawn(args: list[str], **kwargs) -> subprocess.Popen:
-    """Start a child (killed with us, and stopped by ``stop_children``)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
-    proc = processes.spawn(
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # A session of its own, like the kernels jupyter_client starts: with the kernel's
-        # autogroup scheduling (sched_autogroup_enabled) each session gets a fair CPU share of
-        # its own, so on a busy machine this keeps the kernel and the plain process on equal terms.
-        start_new_session=True,
-        **kwargs,
-    )
-    _children.append(proc)
-    return proc
-
-
-def stop(proc: subprocess.Popen) -> None:
-    processes.end(proc)
-    if proc in _children:
-        _children.remove(proc)
-
-
-@atexit.register
-def stop_children() -> None:
-    for proc in list(_children):
-        with contextlib.suppress(Exception):
-            stop(proc)
-
-
-def read_line(proc: subprocess.Popen, timeout: float) -> str:
-    """The next stdout line of ``proc``, or an error with its stderr."""
-    box: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: box.put(proc.stdout.readline()), daemon=True).start()
-    try:
-        line = box.get(timeout=timeout)
-    except queue.Empty:
-        line = ""
-    if not line:
-        stop(proc)
-        err = proc.stderr.read() if proc.stderr and not proc.stderr.closed else ""
-        raise RuntimeError(f"{proc.args[:4]}: no output within {timeout} s. {err[-2000:]}")
-    return line
-
-
-def serve_plain(kind: str) -> tuple[subprocess.Popen, int]:
-    """``bench.apps`` ``kind`` served by a plain Python process: (process, port)."""
-    proc = spawn([PYTHON, "-m", "bench.apps", kind])
-    info = json.loads(read_line(proc, 30))
-    return proc, info["port"]
-
-
-def loadgen(*args: str, timeout: float = 300) -> dict:
-    """Run ``bench.loadgen`` with ``args`` in another process; its JSON report."""
-    proc = spawn([PYTHON, "-m", "bench.loadgen", *map(str, args)])
+def loadgen(mode: str, timeout: float = 300, **options) -> dict:
+    """Run ``bench.loadgen`` in a process of its own; its JSON report."""
+    args = [sys.executable, "-m", "bench.loadgen", json.dumps({"mode": mode, **options})]
+    proc = processes.spawn(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **CHILD)
     try:
         out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        stop(proc)
-        raise RuntimeError(f"loadgen {args[:1]} took more than {timeout} s") from None
     finally:
-        if proc in _children:
-            _children.remove(proc)
+        processes.end(proc)
     if proc.returncode != 0:
-        raise RuntimeError(f"loadgen {args} exited {proc.returncode}: {err[-3000:]}")
-    return json.loads(out.strip().splitlines()[-1])
+        raise RuntimeError(f"loadgen {mode} exited {proc.returncode}: {err[-3000:]}")
+    return json.loads(out.splitlines()[-1])
 
 
-# ----- a kernel to run code in ----------------------------------------------------------------
-
-
-class Kernel(ChapterRun):
-    """A kernel with no notebook, started in the repository (so ``import bench`` works there);
-    ``run(code)`` returns what the code printed."""
-
-    def __init__(self) -> None:
-        super().__init__(nbformat.v4.new_notebook(), ROOT, timeout=120)
-        self.__enter__()
-
-    def run(self, code: str, timeout: float = 120) -> str:
-        try:
-            return self.execute(code, timeout)
-        except CellError as exc:
-            raise RuntimeError(f"kernel: {exc.text[-3000:]}") from None
-
-    def shutdown(self) -> None:
-        with contextlib.suppress(Exception):
-            self.__exit__(None, None, None)
-
-
-_shared: list[Kernel] = []
-
-
-def shared_kernel() -> Kernel:
-    """One kernel for the benchmarks that serve from a kernel (a kernel start costs seconds)."""
-    if not _shared:
-        _shared.append(Kernel())
-    return _shared[0]
-
-
-@atexit.register
-def close_shared_kernel() -> None:
-    while _shared:
-        _shared.pop().shutdown()
+def serve_plain(kind: str) -> ProcessServer:
+    """``bench.apps`` ``kind`` served by a plain Python process."""
+    return start_process(
+        ["python", "-m", "bench.apps", kind, "{port}"], f"bench-{kind}", timeout=30, **CHILD
+    )
 
 
 def machine() -> dict:
-    import platform
-
-    model = "unknown"
+    cpu = "unknown"
     with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+        names = re.findall(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text())
+        cpu = names[0] if names else cpu
     return {
         "cores": os.cpu_count(),
-        "cpu": model,
+        "cpu": cpu,
         "python": platform.python_version(),
-        "platform": platform.platform(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }

@@ -1,9 +1,9 @@
 """The benchmarks are pytest tests: ``make bench`` runs them, ``--smoke`` at a small N.
 
-Each test measures one benchmark (its side-by-side pairs in one run) and hands its rows to
-``record``; at the end the rows go to ``build/bench/results.json`` (or ``$BENCH_OUT``), from
-which ``python -m bench.results`` writes ``bench/RESULTS.md``. A benchmark asserts nothing about
-speed: its targets are reported, met or not.
+Each test measures one benchmark, its side-by-side pairs in one run, and hands its figures to
+``record``. At the end they go to ``build/bench/results.json`` (or ``$BENCH_OUT``), from which
+``python -m bench.results`` writes ``bench/RESULTS.md``. Speed is never asserted: a target is
+reported met or missed, and compared only in a full run.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 
+import nbformat
 import pytest
 
-from .common import ROOT, close_shared_kernel, machine, stop_children
+from tools.notebook_runner import ChapterRun
 
-OUT = Path(os.environ.get("BENCH_OUT", ROOT / "build" / "bench"))
+from .common import OUT, ROOT, figure, machine
 
 
 def pytest_addoption(parser):
@@ -30,30 +30,29 @@ def smoke(request) -> bool:
 
 
 @pytest.fixture(scope="session")
-def rows():
-    collected = {"machine": machine(), "benchmarks": {}}
-    yield collected
-    close_shared_kernel()
-    stop_children()
-    collected["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+def kernel():
+    """One kernel, started in the repository, for the servers a kernel hosts."""
+    with ChapterRun(nbformat.v4.new_notebook(), ROOT) as run:
+        run.execute("import course_lib, bench.apps")
+        yield run
+
+
+@pytest.fixture(scope="session")
+def measured():
+    results = {"machine": machine(), "benchmarks": {}}
+    yield results
+    results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "results.json").write_text(json.dumps(collected, indent=1) + "\n")
+    (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n")
 
 
 @pytest.fixture
-def record(rows, smoke):
-    """``record(module)``: run ``module.run(smoke, print)`` and keep its rows and details."""
-
-    def measure(module) -> list:
-        load, started = round(os.getloadavg()[0], 2), time.perf_counter()
-        results, details = module.run(smoke, print)
-        rows["benchmarks"][module.BENCHMARK] = {
-            "load_average": load,
-            "seconds": round(time.perf_counter() - started, 1),
-            "rows": [r.as_dict() for r in results],
-        }
-        (OUT / "details").mkdir(parents=True, exist_ok=True)
-        (OUT / "details" / f"{module.BENCHMARK}.json").write_text(json.dumps(details, default=str))
-        return results
-
-    return measure
+def record(request, measured, smoke):
+    """``record(name, value, unit, at_most=, at_least=, note=)``: one figure of this test."""
+    rows, load, started = [], round(os.getloadavg()[0], 2), time.perf_counter()
+    yield lambda *args, **kwargs: rows.append(figure(*args, compare=not smoke, **kwargs))
+    measured["benchmarks"][request.node.name.removeprefix("test_")] = {
+        "load_average": load,
+        "seconds": round(time.perf_counter() - started, 1),
+        "rows": rows,
+    }

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .conftest import OUT
+from .common import OUT
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -47,5 +47,7 @@ def markdown(measured: dict) -> str:
 
 if __name__ == "__main__":
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT / "results.json"
+    if not source.exists():
+        sys.exit(f"no {source}: run the benchmarks first (make bench)")
     RESULTS.write_text(markdown(json.loads(source.read_text())))
     print(f"wrote {RESULTS}")
