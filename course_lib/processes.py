@@ -2,8 +2,9 @@
 
 The one process lifecycle of the project: ``start_process`` (servers.py), the engines and the
 bench all start children this way. On Linux a child is told to die with its parent
-(``PR_SET_PDEATHSIG``), so a kernel that is killed leaves nothing behind; ``end`` asks politely
-(SIGTERM), then insists (SIGKILL), and closes the pipes.
+(``PR_SET_PDEATHSIG``), so a kernel that is killed leaves nothing behind, and it runs in a
+session of its own, out of reach of the signals Jupyter sends the kernel's group; ``end`` asks
+politely (SIGTERM), then insists (SIGKILL), and closes the pipes.
 """
 
 from __future__ import annotations
@@ -27,9 +28,18 @@ def die_with_parent() -> None:
 
 
 def spawn(args: Sequence[str], **popen_kwargs) -> subprocess.Popen:
-    """``subprocess.Popen(args)`` for a child that dies with this process."""
+    """``subprocess.Popen(args)`` for a child that dies with this process.
+
+    The child gets a session (and process group) of its own. Jupyter interrupts a kernel (■) by
+    sending SIGINT to the kernel's whole process group, and a shutting-down kernel terminates
+    the children in its group and waits for them to be gone; a server or engine of the course
+    must survive the first and be stopped by the kernel's own exit handlers (which also remove
+    its data folder), not by the second.
+    """
     if sys.platform.startswith("linux"):
         popen_kwargs.setdefault("preexec_fn", die_with_parent)
+    if os.name == "posix":
+        popen_kwargs.setdefault("start_new_session", True)
     popen_kwargs.setdefault("stdin", subprocess.DEVNULL)
     return subprocess.Popen(list(args), **popen_kwargs)
 

@@ -51,7 +51,8 @@ def pytest_terminal_summary(terminalreporter):
     if f:
         terminalreporter.write_line(
             f"reliability: {f['notebooks']} notebooks × 2 runs ok, {f['interrupts']} interrupts "
-            f"ok, {f['leftover_processes']} processes / {f['leftover_ports']} ports left, "
+            f"ok, {f['leftover_processes']} processes / {f['leftover_ports']} ports / "
+            f"{f['leftover_folders']} data folders left, "
             f"{f['non_loopback']} non-loopback listeners, {f['servers']} servers × "
             f"{f['fault_kinds']} faults ({f['faults_survived']} of {f['faults_tried']} survived, "
             f"{f['ids_survived']} of {f['ids_tried']} unknown ids refused)"

@@ -1,5 +1,6 @@
 """The one process lifecycle: a spawned child dies with its parent, and ``end`` stops it."""
 
+import os
 import subprocess
 import sys
 import time
@@ -61,3 +62,13 @@ def gone(proc: psutil.Process) -> bool:
         return proc.status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
+
+
+def test_a_child_is_out_of_reach_of_the_signals_jupyter_sends_the_kernels_group():
+    """■ in Jupyter sends SIGINT to the kernel's process group: a course child is not in it."""
+    child = spawn([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert os.getpgid(child.pid) != os.getpgrp()
+        assert os.getsid(child.pid) == child.pid  # a session of its own
+    finally:
+        end(child)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ import nbformat
 import psutil
 from nbclient.exceptions import CellExecutionError
 
+from course_lib.engines import DATA_PREFIX
 from tools.notebook_runner import ChapterRun
 
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -98,8 +100,9 @@ class NotebookKernel(ChapterRun):
         return sorted(lst for lst in self.listeners if lst[0] not in LOOPBACK)
 
 
-def leftovers(kernel: NotebookKernel) -> tuple[list[int], list[int]]:
-    """After shutdown: (processes of that kernel still alive, ports they still listen on)."""
+def leftovers(kernel: NotebookKernel) -> tuple[list[int], list[int], list[str]]:
+    """After shutdown: (processes of that kernel still alive, ports they still listen on,
+    data folders of the engines it started still on disk)."""
     pids = kernel.children | {kernel.pid}
     alive = [
         pid
@@ -111,4 +114,8 @@ def leftovers(kernel: NotebookKernel) -> tuple[list[int], list[int]]:
         for c in psutil.net_connections(kind="inet")
         if c.status == psutil.CONN_LISTEN and c.pid in pids
     )
-    return alive, ports
+    pattern = (
+        f"{DATA_PREFIX}*-{kernel.pid}-*"  # course_lib.engines names them with the kernel's pid
+    )
+    folders = sorted(str(p) for p in Path(tempfile.gettempdir()).glob(pattern))
+    return alive, ports, folders

@@ -86,11 +86,12 @@ def run_twice_attack_and_shut_down(notebook):
         kernel.run_all()
         kernel.sample()
         problems = _probe_servers(kernel)
-    alive, ports = leftovers(kernel)
+    alive, ports, folders = leftovers(kernel)
     wide = kernel.non_loopback_listeners()
     FIGURES["notebooks"] += 1
     FIGURES["leftover_processes"] += len(alive)
     FIGURES["leftover_ports"] += len(ports)
+    FIGURES["leftover_folders"] += len(folders)
     FIGURES["non_loopback"] += len(wide)
     assert not wide, f"listening beyond loopback: {wide}"
     # As shipped, an exercise is a stub: its check must say so (tests/test_exercises.py runs
@@ -98,4 +99,6 @@ def run_twice_attack_and_shut_down(notebook):
     passed = [line for line in said if "not yet" not in line or "✓" in line]
     assert not passed, f"exercise checks that did not say 'not yet' for the stub: {passed}"
     assert not problems, "\n".join(problems)
-    assert not alive and not ports, f"left after shutdown: processes {alive}, ports {ports}"
+    assert not alive and not ports and not folders, (
+        f"left after shutdown: processes {alive}, ports {ports}, data folders {folders}"
+    )

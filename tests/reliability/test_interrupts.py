@@ -37,7 +37,9 @@ def test_interrupt_mid_cell_then_rerun(notebook):
             "[t.get_coro().__qualname__ for t in __import__('asyncio').all_tasks() "
             "if 'explore' in t.get_coro().__qualname__ or t.done()]"
         )
-    alive, ports = leftovers(kernel)
+    alive, ports, folders = leftovers(kernel)
     FIGURES["interrupts"] += 1
-    assert not alive and not ports, f"left after shutdown: processes {alive}, ports {ports}"
+    assert not alive and not ports and not folders, (
+        f"left after shutdown: processes {alive}, ports {ports}, data folders {folders}"
+    )
     assert orphans == [], f"orphan tasks after the interrupt and re-run: {orphans}"
