@@ -39,6 +39,7 @@ from .sse import EventStreamParser, ServerSentEvent, sse_events
 from .tcp import TcpServer, serve_tcp
 from .timeline import Event, Timeline
 from .waiting import wait_until
+from .waterfall import Waterfall
 from .wire import WireCounter, WireStats, count_wire
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "TcpServer",
     "ThreadServer",
     "Timeline",
+    "Waterfall",
     "WireCounter",
     "WireStats",
     "browser_url",
