@@ -174,6 +174,11 @@ class Link:
 
     on_kernel_loop = True
 
+    @property
+    def speaks_http(self) -> bool:
+        """A TCP link in front of a plain HTTP server relays HTTP; a UDP link carries datagrams."""
+        return not self.udp and self.scheme == "http"
+
     def __init__(
         self,
         name: str,

@@ -43,6 +43,15 @@ def on_kernel_loop(server: object) -> bool:
     return getattr(server, "on_kernel_loop", False)
 
 
+def speaks_http(server: object) -> bool:
+    """True for servers that answer plain HTTP/1.1 on a TCP port (the reliability tests attack
+    those with malformed requests). A server type says so in ``speaks_http``; else an
+    ``http://`` URL does.
+    """
+    said = getattr(server, "speaks_http", None)
+    return said if said is not None else str(getattr(server, "url", "")).startswith("http://")
+
+
 @dataclass
 class Server:
     """A running aiohttp app on the kernel's loop. ``await server.stop()`` ends it."""

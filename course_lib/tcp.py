@@ -32,6 +32,7 @@ class TcpServer:
     scheme: str
     host: str = HOST
     on_kernel_loop = True
+    speaks_http = False  # raw bytes, whatever its URL's scheme says
     tasks: set[asyncio.Task] = field(default_factory=set, repr=False)
     writers: set[asyncio.StreamWriter] = field(default_factory=set, repr=False)
 

@@ -23,6 +23,7 @@ SERVERS_EXPR = """{
     name: {
         "url": s.url,
         "kind": type(s).__name__,
+        "speaks_http": __import__("course_lib.servers").servers.speaks_http(s),
         "routes": [
             r.canonical for r in getattr(getattr(s, "app", None), "router", None).resources()
             if "{" in r.canonical
@@ -65,8 +66,7 @@ def _probe_servers(kernel: NotebookKernel) -> list[str]:
     servers = {
         name: info
         for name, info in kernel.eval(SERVERS_EXPR).items()
-        # raw-socket faults speak plain HTTP: not to engines, nor to raw TCP relays and protocols
-        if info["url"].startswith("http://") and info["kind"] != "TcpServer"
+        if info["speaks_http"]  # each server type says whether it answers plain HTTP
     }
     problems = []
     with ThreadPoolExecutor(max_workers=max(len(servers), 1)) as pool:
