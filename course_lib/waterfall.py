@@ -210,11 +210,11 @@ class Waterfall:
         fig.update_layout(
             barmode="overlay",  # each bar has its own base
             title=title,
-            height=120 + 22 * len(rows),
+            height=160 + 22 * len(rows),
             xaxis_title="ms since the first request started",
             yaxis=dict(autorange="reversed", type="category"),
-            legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, traceorder="normal"),
-            margin=dict(l=10, r=10, t=80, b=40),
+            legend=dict(orientation="h", y=-60 / (100 + 22 * len(rows)), yanchor="top", x=0),
+            margin=dict(l=10, r=10, t=50, b=90),  # the legend below the axis, clear of the title
         )
         return fig
 
