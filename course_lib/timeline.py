@@ -219,13 +219,16 @@ class Timeline:
         return self.figure()._repr_mimebundle_(include, exclude)
 
 
-def _column(values: list) -> array:
-    """Numbers for plotly as ``array('d')``, gaps (None) as NaN.
+class _Texts(tuple):
+    """Hover texts that ``go.Figure`` shares instead of deep-copying string by string.
 
-    ``go.Figure`` deep-copies a list element by element; an array it copies at once (about 80×
-    faster for 300,000 points, measured in the bench). plotly draws NaN as a gap, as it does None.
+    Strings are immutable, so sharing them is safe. Numbers go in as ``array('d')``, which
+    ``go.Figure`` copies at once (a list it copies item by item: 80× slower, measured in the
+    bench), with NaN for the gap between two lines, which plotly draws as it draws None.
     """
-    return array("d", (NAN if v is None else v for v in values))
+
+    def __deepcopy__(self, memo) -> _Texts:
+        return self
 
 
 def _ms(t: float, t0: float) -> float:
@@ -248,7 +251,7 @@ def draw(
     many = sum(e.kind == "message" for e in events) > LABELLED_MESSAGES
 
     # lifelines
-    last = max([_ms(e.end or e.t, t0) for e in events], default=1.0) or 1.0
+    last = _ms(max((e.end or e.t for e in events), default=t0), t0) or 1.0
     for name in order:
         traces.append(
             dict(
@@ -263,38 +266,42 @@ def draw(
         )
 
     # spans: thick bars on the actor's lane
-    sx, sy, stext = [], [], []
+    sx, sy, stext = array("d"), array("d"), []
     for e in events:
         if e.kind == "span":
-            sx += [x[e.actor], x[e.actor], None]
-            sy += [_ms(e.t, t0), _ms(e.end or e.t, t0), None]
-            hover = f"{e.actor}: {e.label}<br>{_ms(e.t, t0):.1f}–{_ms(e.end or e.t, t0):.1f} ms"
-            stext += [hover, hover, None]
+            start, stop = _ms(e.t, t0), _ms(e.end or e.t, t0)
+            sx.extend((x[e.actor], x[e.actor], NAN))
+            sy.extend((start, stop, NAN))
+            hover = f"{e.actor}: {e.label}<br>{start:.1f}–{stop:.1f} ms"
+            stext += (hover, hover, None)
     if sx:
         traces.append(
             dict(
                 type="scatter",
-                x=_column(sx),
-                y=_column(sy),
+                x=sx,
+                y=sy,
                 mode="lines",
                 name="work",
-                text=stext,
+                text=_Texts(stext),
                 hoverinfo="text",
                 line=dict(color="rgba(255,160,60,0.55)", width=12),
             )
         )
 
     # messages: one trace of arrows, labels at mid-points when there are few
-    mx, my, mtext, lx, ly, ltext, lpos = [], [], [], [], [], [], []
+    mx, my, mtext, lx, ly, ltext, lpos = array("d"), array("d"), [], [], [], [], []
     for e in events:
         if e.kind != "message":
             continue
-        start, stop = _ms(e.t, t0), _ms(e.end if e.end is not None else e.t, t0)
+        start = round((e.t - t0) * 1000, 3)  # ms, as _ms: inline, for 100,000 messages
+        stop = round(((e.end if e.end is not None else e.t) - t0) * 1000, 3)
         size = f" ({e.nbytes} B)" if e.nbytes else ""
         hover = f"{e.actor} → {e.to}: {e.label}{size}<br>sent {start:.1f} ms, arrived {stop:.1f} ms"
-        mx += [x[e.actor], x[e.to], None]
-        my += [start, stop, None]
-        mtext += [hover, hover, None]
+        mx.extend((x[e.actor], x[e.to], NAN))
+        my.extend((start, stop, NAN))
+        mtext += (hover, hover, None)
+        if many:
+            continue  # too many to label: the hover says what each one is
         lx.append((x[e.actor] + x[e.to]) / 2)
         ly.append((start + stop) / 2)
         ltext.append(e.label + size)
@@ -305,11 +312,11 @@ def draw(
         traces.append(
             dict(
                 type="scatter",
-                x=_column(mx),
-                y=_column(my),
+                x=mx,
+                y=my,
                 mode="lines+markers",
                 name="message",
-                text=mtext,
+                text=_Texts(mtext),
                 hoverinfo="text",
                 line=dict(color="#3366cc", width=1 if many else 1.5),
                 opacity=0.35 if many else 1.0,
