@@ -64,7 +64,7 @@ def _as_output(figure: Any) -> dict:
 class Explorer:
     """The widget box plus the measurement loop behind it."""
 
-    def __init__(self, measure: Measure, draw: Draw, debounce: float = 0.3, **controls):
+    def __init__(self, measure: Measure, draw: Draw, debounce: float = 0.1, **controls):
         if not controls:
             raise TypeError("explore() needs at least one control, e.g. interval=(0.1, 1, 0.1)")
         self.measure = measure
@@ -137,7 +137,7 @@ class Explorer:
         display(self.widget)
 
 
-async def explore(measure: Measure, draw: Draw, *, debounce: float = 0.3, **controls) -> Explorer:
+async def explore(measure: Measure, draw: Draw, *, debounce: float = 0.1, **controls) -> Explorer:
     """Build an explorer, run the first measurement, and return it (it displays itself)."""
     explorer = Explorer(measure, draw, debounce=debounce, **controls)
     await explorer.update()

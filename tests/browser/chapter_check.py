@@ -17,6 +17,7 @@ import re
 import time
 
 import nbformat
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.artifacts import ROOT, SCREENSHOTS
 
@@ -126,6 +127,9 @@ EXPLORER_DATA_JS = """() => {
 }"""
 
 
+CHANGED_JS = f"before => {{ const now = ({EXPLORER_DATA_JS})(); return now && now !== before; }}"
+
+
 def check_chapter_in_jupyterlab(notebook, lab, browser):
     stem = notebook.removesuffix(".ipynb")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -225,8 +229,12 @@ def _redraw(page, box, stem: str, move, control: str) -> None:
     before = page.evaluate(EXPLORER_DATA_JS)
     started = time.monotonic()
     move()
-    _wait(lambda: page.evaluate(EXPLORER_DATA_JS) not in (None, before), 60,
-          f"the explorer to redraw with new data after moving its {control}")  # fmt: skip
+    try:  # asked on every animation frame, so that the time seen is the time drawn
+        page.wait_for_function(CHANGED_JS, arg=before, polling="raf", timeout=60_000)
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"timed out after 60 s waiting for the explorer to redraw after moving its {control}"
+        ) from None
     seen = time.monotonic() - started
     status = box.locator(".widget-html").last.inner_text()
     measured = re.search(r"measured in ([0-9.]+) s", status)
