@@ -22,6 +22,26 @@ OUT = Path(os.environ.get("BENCH_OUT", ROOT / "build" / "bench"))
 CHILD = {"cwd": ROOT, "start_new_session": True}
 
 
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))  # as the browser tests
+ARTIFACTS = ROOT / "test-artifacts"  # where the browser tests note what they timed
+
+
+def browser_tests(test_file: str, noted: str, **env) -> dict[str, Path]:
+    """Run one file of ``tests/browser`` in a pytest of its own; the files it noted, fresh.
+
+    ``noted`` is a glob in ``test-artifacts`` (old copies are removed first, so a file that is
+    read is one this run wrote); ``env`` adds to the environment (``BOOK_SITE=...``).
+    """
+    for old in ARTIFACTS.glob(noted):
+        old.unlink()
+    args = ["-m", "pytest", f"tests/browser/{test_file}", "-q", "-p", "no:cacheprovider"]
+    proc = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**os.environ, **env}, timeout=1200
+    )
+    assert proc.returncode == 0, f"tests/browser/{test_file} failed: run it to see why"
+    return {path.name: path for path in ARTIFACTS.glob(noted)}
+
+
 def figure(name, value, unit, *, at_most=None, at_least=None, note="", compare=True) -> dict:
     """One row of results; ``met`` says whether ``value`` meets its target (if ``compare``)."""
     target, op = (at_most, "<=") if at_most is not None else (at_least, ">=")

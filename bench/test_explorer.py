@@ -8,34 +8,23 @@ the widget round trip and the redraw. Full runs only: in ``make test`` the brows
 """
 
 import json
-import os
 import statistics
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from course_lib.chapters import CHAPTERS
 
-from .common import ROOT
-
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))  # as the browser tests
-NOTED = ROOT / "test-artifacts"
+from .common import CHROMIUM, browser_tests
 
 
 def test_explorer(smoke, record):
     if smoke or not CHROMIUM.exists():
         pytest.skip("a full run with Chromium only (make test runs the browser tests themselves)")
-    for old in NOTED.glob("explorer-redraw-*.json"):
-        old.unlink()
-    browser_tests = ["tests/browser/test_chapters.py", "-q", "-p", "no:cacheprovider"]
-    proc = subprocess.run([sys.executable, "-m", "pytest", *browser_tests], cwd=ROOT, timeout=1200)
-    assert proc.returncode == 0, "the browser tests failed: run them to see why"
+    noted = browser_tests("test_chapters.py", "explorer-redraw-*.json")
     for chapter in CHAPTERS:
         stem = chapter.file.removesuffix(".ipynb")
-        noted = json.loads((NOTED / f"explorer-redraw-{stem}.json").read_text())
-        beyond = [r["seen_s"] - r["measured_s"] for r in noted if r["measured_s"] is not None]
+        moves = json.loads(noted[f"explorer-redraw-{stem}.json"].read_text())
+        beyond = [m["seen_s"] - m["measured_s"] for m in moves if m["measured_s"] is not None]
         record(
             f"explorer {stem[:2]}: redraw beyond its measurement (median)",
             statistics.median(beyond),
