@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Bytecode for the package, ahead of time: a kernel started with PYTHONDONTWRITEBYTECODE (as on
+# some CI machines) would otherwise compile course_lib again in every chapter.
 install: $(STAMP)
+	@$(BIN)/python -m compileall -q course_lib
 
 lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT) notebooks/00-start-here.ipynb

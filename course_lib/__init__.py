@@ -3,10 +3,14 @@
 The lessons live in the notebooks; this package only starts servers, records timelines, runs
 explorers, counts bytes, waits, records findings and checks exercises. Everything public is
 listed in ``__all__``; the test derives the list from the package itself.
+
+The protocols that need a heavy library of their own are imported by name, where a chapter uses
+them: ``course_lib.asgi`` (hypercorn: HTTP/2), ``course_lib.quic`` and ``course_lib.quic_echo``
+(aioquic: HTTP/3, QUIC), ``course_lib.rpc`` (grpcio). Importing the package does not load them.
 """
 
-from .asgi import AsgiServer, serve_asgi
 from .browser import browser_url
+from .certs import certificates
 from .engines import (
     Engine,
     EngineUnavailable,
@@ -19,9 +23,6 @@ from .exercises import check_exercise
 from .explorer import Explorer, explore
 from .findings import Findings
 from .network import PROFILES, Link, link
-from .quic import H3Client, H3Server, certificates, connect_h3, serve_h3
-from .quic_echo import connect_quic, serve_quic_echo
-from .rpc import GrpcServer, serve_grpc, serve_relay
 from .servers import (
     ProcessServer,
     Server,
@@ -43,16 +44,12 @@ from .waterfall import Waterfall
 from .wire import WireCounter, WireStats, count_wire
 
 __all__ = [
-    "AsgiServer",
     "Engine",
     "EngineUnavailable",
     "Event",
     "EventStreamParser",
     "Explorer",
     "Findings",
-    "GrpcServer",
-    "H3Client",
-    "H3Server",
     "Link",
     "PROFILES",
     "ProcessServer",
@@ -68,8 +65,6 @@ __all__ = [
     "certificates",
     "check_exercise",
     "check_setup",
-    "connect_h3",
-    "connect_quic",
     "count_wire",
     "explore",
     "find_engine",
@@ -78,12 +73,7 @@ __all__ = [
     "link",
     "running",
     "serve",
-    "serve_asgi",
-    "serve_grpc",
-    "serve_h3",
     "serve_in_thread",
-    "serve_quic_echo",
-    "serve_relay",
     "serve_tcp",
     "sse_events",
     "start_engine",

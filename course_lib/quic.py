@@ -10,8 +10,8 @@ delayed and lost. Three calls::
 
 ``serve_h3`` serves the app with hypercorn: HTTP/3 on a UDP port (``h3.quic_address``) and, on a
 TCP port, HTTP/2 and HTTP/1.1 over TLS (``h3.url``), so the same app and the same requests can be
-compared over both. Certificates come from ``trustme`` (``certificates()``: one throw-away CA per
-kernel; TCP clients trust it with ``certificates().client_context()``).
+compared over both. The certificates are ``course_lib.certs.certificates()`` (one throw-away CA
+per kernel; TCP clients trust it with ``certificates().client_context()``).
 
 Each ``H3Response`` keeps when its request started, when its first byte and its last byte came:
 per-stream completion times, where head-of-line blocking shows. ``client.migrate()`` moves the
@@ -22,15 +22,10 @@ names it by connection ID, not by address and port.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
-import shutil
 import socket
-import ssl
-import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from aioquic.asyncio.protocol import QuicConnectionProtocol
 from aioquic.h3.connection import H3_ALPN, H3Connection
@@ -40,53 +35,8 @@ from aioquic.quic.connection import QuicConnection
 from aioquic.quic.events import ConnectionTerminated, QuicEvent
 
 from .asgi import hypercorn_config, start_hypercorn
+from .certs import SERVER_NAME, certificates
 from .servers import HOST, register, replace, unregister
-
-SERVER_NAME = "localhost"  # the name the certificate is issued for (with 127.0.0.1)
-
-
-# ----- certificates -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Certificates:
-    """A throw-away CA and a server certificate for ``localhost`` and ``127.0.0.1``, on disk."""
-
-    folder: Path
-    certfile: Path  # the server's certificate chain (PEM)
-    keyfile: Path  # its private key (PEM)
-    ca_pem: bytes  # what a client trusts
-
-    def client_context(self) -> ssl.SSLContext:
-        """An ``ssl`` context that trusts this CA (for httpx / aiohttp over TLS TCP)."""
-        context = ssl.create_default_context(cadata=self.ca_pem.decode())
-        context.set_alpn_protocols(["h2", "http/1.1"])
-        return context
-
-    def server_context(self) -> ssl.SSLContext:
-        """An ``ssl`` context serving this certificate (``serve(ssl_context=)``, ``serve_tcp``)."""
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self.certfile, self.keyfile)
-        return context
-
-
-_certificates: Certificates | None = None
-
-
-def certificates() -> Certificates:
-    """The kernel's certificates, made on first use (with ``trustme``) and removed at exit."""
-    global _certificates
-    if _certificates is None:
-        import trustme
-
-        ca = trustme.CA()
-        cert = ca.issue_cert(SERVER_NAME, HOST)
-        folder = Path(tempfile.mkdtemp(prefix="course-certs-"))
-        atexit.register(shutil.rmtree, folder, True)
-        certfile, keyfile = folder / "server.pem", folder / "server.key"
-        certfile.write_bytes(b"".join(blob.bytes() for blob in cert.cert_chain_pems))
-        keyfile.write_bytes(cert.private_key_pem.bytes())
-        # The CA's PEM is kept in memory: aioquic reads a CA *file* later, at connect time.
-        _certificates = Certificates(folder, certfile, keyfile, ca.cert_pem.bytes())
-    return _certificates
 
 
 # ----- the server ---------------------------------------------------------------------------
@@ -350,11 +300,9 @@ async def handshake_time(target) -> float:
 
 
 __all__ = [
-    "Certificates",
     "H3Client",
     "H3Response",
     "H3Server",
-    "certificates",
     "connect_h3",
     "handshake_time",
     "serve_h3",

@@ -18,7 +18,7 @@ the client's 1-RTT packets carried (the ones the server issued), also in order.
 
 ``connect_quic`` opens one connection with aioquic's own client protocol (so ``create_stream``
 gives an asyncio reader and writer), from an IPv4 socket, with the handshake bounded by
-``timeout``. Certificates are ``course_lib.quic.certificates()`` (trustme); the client trusts
+``timeout``. Certificates are ``course_lib.certs.certificates()`` (trustme); the client trusts
 them. The server sits in the servers' registry by name: a re-run replaces it, ``stop(name)``
 ends it, and it goes with the kernel.
 """
@@ -37,7 +37,8 @@ from aioquic.quic.configuration import QuicConfiguration
 from aioquic.quic.events import StreamDataReceived
 from aioquic.quic.packet import QuicPacketType, pull_quic_header
 
-from .quic import certificates, quic_client
+from .certs import certificates
+from .quic import quic_client
 from .servers import HOST, register, replace, unregister
 
 ALPN = ["echo"]  # the application protocol both ends agree on in the TLS handshake

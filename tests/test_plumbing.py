@@ -5,7 +5,8 @@ import asyncio
 import httpx
 import pytest
 
-from course_lib import Findings, certificates, check_exercise, running, serve_asgi, stop, wait_until
+from course_lib import Findings, certificates, check_exercise, running, stop, wait_until
+from course_lib.asgi import serve_asgi
 
 
 async def hello_asgi(scope, receive, send):

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from course_lib import servers
+from course_lib.certs import certificates
 from course_lib.network import link
-from course_lib.quic import certificates, connect_h3, handshake_time, serve_h3
+from course_lib.quic import connect_h3, handshake_time, serve_h3
 
 STAGGER = 0.03  # /stagger/i answers i × 30 ms after its request: one response per packet
 

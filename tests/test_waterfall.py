@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 
 from course_lib import Waterfall, servers
+from course_lib.certs import certificates
 from course_lib.network import link
-from course_lib.quic import certificates
 
 RTT = 0.1  # seconds
 ISO_8601 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
