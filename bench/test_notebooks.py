@@ -5,6 +5,8 @@ the lesson asks for rather than the time the machinery costs:
 
 - a sleep called by notebook code (a handler's work, say), by lesson code saved from a notebook
   (``course_lib/lessons``) or by the explorer's debounce;
+- CPU work a notebook does on purpose as a stand-in for a real cost, with ``hashlib`` (a
+  password check's PBKDF2, the SHA-256 that stands in for handling an event);
 - a timeout that fires under notebook code (``wait_for``, ``asyncio.timeout``, a library's
   ``fetch(timeout=...)``): the notebook waited for something not to come;
 - the emulated network of ``course_lib.network``: bytes held in flight on a link (its round
@@ -29,7 +31,7 @@ from tools.notebook_runner import NOTEBOOKS, CellError, ChapterRun
 
 PREAMBLE = r"""
 def _bench_wait_recorder():
-    import asyncio, sys, time
+    import asyncio, hashlib, sys, time
     intervals, clock, hooked = [], time.perf_counter, set()
     real_sleep, real_async_sleep = time.sleep, asyncio.sleep
     real_wait_for, real_timeout = asyncio.wait_for, asyncio.timeout
@@ -93,6 +95,17 @@ def _bench_wait_recorder():
 
     def timeout(delay):
         return Timeout(delay) if delay is not None and under_notebook() else real_timeout(delay)
+
+    def stand_in(work):  # a hashlib function, timed when notebook code calls it
+        def worked(*args, **kwargs):
+            start = clock()
+            try:
+                return work(*args, **kwargs)
+            finally:
+                if deliberate():
+                    intervals.append((start, clock()))
+
+        return worked
 
     def on_loop(start, end):  # an interval in the event loop's clock
         offset = clock() - asyncio.get_running_loop().time()
@@ -159,6 +172,7 @@ def _bench_wait_recorder():
 
     asyncio.sleep, time.sleep, asyncio.wait_for, asyncio.timeout = (
         async_sleep, sleep, wait_for, timeout)
+    hashlib.pbkdf2_hmac, hashlib.sha256 = stand_in(hashlib.pbkdf2_hmac), stand_in(hashlib.sha256)
     return intervals, hook
 
 _bench_waits, _bench_hook = _bench_wait_recorder()

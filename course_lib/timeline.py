@@ -231,7 +231,11 @@ class _Texts(tuple):
 
 
 def _ms(t: float, t0: float) -> float:
-    return round((t - t0) * 1000, 3)
+    """Milliseconds since ``t0``, to the microsecond (a short number in the figure's JSON).
+
+    ``round(x)`` to an int and a division: ``round(x, 3)`` gives the same number, far slower.
+    """
+    return round((t - t0) * 1_000_000) / 1000
 
 
 def draw(
