@@ -238,6 +238,39 @@ def _ms(t: float, t0: float) -> float:
     return round((t - t0) * 1_000_000) / 1000
 
 
+# A point's hover: its own text, then its time, which plotly formats in the browser (formatting
+# 200,000 times in Python would be most of the cost of drawing a long timeline).
+HOVER = "%{text} %{y:.1f} ms<extra></extra>"
+
+
+class _Lines:
+    """Segments of one kind, as plotly draws them: two points and a gap (NaN) each."""
+
+    def __init__(self):
+        self.x, self.y, self.text = array("d"), array("d"), []
+        self._hovers: dict[tuple, tuple] = {}  # a label is worded once, however often it recurs
+
+    def add(self, x0, x1, y0, y1, key: tuple, word) -> None:
+        hover = self._hovers.get(key)
+        if hover is None:
+            hover = self._hovers[key] = (*word(*key), None)
+        self.x.extend((x0, x1, NAN))
+        self.y.extend((y0, y1, NAN))
+        self.text += hover
+
+    def trace(self, **style) -> dict:
+        return dict(type="scatter", x=self.x, y=self.y, text=_Texts(self.text), **style)
+
+
+def _message_hover(sender, receiver, label, size):
+    said = f"{sender} → {receiver}: {label}{size}<br>"
+    return said + "sent", said + "arrived"
+
+
+def _span_hover(actor, label):
+    return f"{actor}: {label}<br>from", f"{actor}: {label}<br>to"
+
+
 def draw(
     events: list[Event], actors: list[str] | None = None, *, title=None, height=None
 ) -> go.Figure:
@@ -250,112 +283,89 @@ def draw(
                 order.append(name)
     x = {name: i for i, name in enumerate(order)}
     t0 = events[0].t if events else 0.0
-    traces: list[dict] = []
     many = sum(e.kind == "message" for e in events) > LABELLED_MESSAGES
 
-    # lifelines
-    last = _ms(max((e.end or e.t for e in events), default=t0), t0) or 1.0
-    for name in order:
-        traces.append(
-            dict(
-                type="scatter",
-                x=[x[name], x[name]],
-                y=[0, last],
-                mode="lines",
-                hoverinfo="skip",
-                line=dict(color="#bbb", width=1, dash="dot"),
-                showlegend=False,
-            )
-        )
-
-    # spans: thick bars on the actor's lane
-    sx, sy, stext = array("d"), array("d"), []
+    # one pass over the events: spans (thick bars on a lane), messages (arrows), marks
+    spans, messages, marks, labels = _Lines(), _Lines(), [], []
     for e in events:
+        start, stop = _ms(e.t, t0), _ms(e.end if e.end is not None else e.t, t0)
         if e.kind == "span":
-            start, stop = _ms(e.t, t0), _ms(e.end or e.t, t0)
-            sx.extend((x[e.actor], x[e.actor], NAN))
-            sy.extend((start, stop, NAN))
-            hover = f"{e.actor}: {e.label}<br>{start:.1f}–{stop:.1f} ms"
-            stext += (hover, hover, None)
-    if sx:
+            spans.add(x[e.actor], x[e.actor], start, stop, (e.actor, e.label), _span_hover)
+        elif e.kind == "mark":
+            marks.append((x[e.actor], start, e.label))
+        else:
+            size = f" ({e.nbytes} B)" if e.nbytes else ""
+            key = (e.actor, e.to, e.label, size)
+            messages.add(x[e.actor], x[e.to], start, stop, key, _message_hover)
+            if not many:  # when there are too many to label, the hover says what each one is
+                labels.append((x[e.actor], x[e.to], (start + stop) / 2, e.label + size))
+
+    # lifelines, then the events over them
+    last = _ms(max((e.end or e.t for e in events), default=t0), t0)
+    traces = [
+        dict(
+            type="scatter",
+            x=[x[name], x[name]],
+            y=[0, last or 1.0],
+            mode="lines",
+            hoverinfo="skip",
+            line=dict(color="#bbb", width=1, dash="dot"),
+            showlegend=False,
+        )
+        for name in order
+    ]
+    if spans.x:
         traces.append(
-            dict(
-                type="scatter",
-                x=sx,
-                y=sy,
+            spans.trace(
                 mode="lines",
                 name="work",
-                text=_Texts(stext),
-                hoverinfo="text",
+                hovertemplate=HOVER,
                 line=dict(color="rgba(255,160,60,0.55)", width=12),
             )
         )
-
-    # messages: one trace of arrows, labels at mid-points when there are few
-    mx, my, mtext, lx, ly, ltext, lpos = array("d"), array("d"), [], [], [], [], []
-    for e in events:
-        if e.kind != "message":
-            continue
-        start, stop = _ms(e.t, t0), _ms(e.end if e.end is not None else e.t, t0)
-        size = f" ({e.nbytes} B)" if e.nbytes else ""
-        hover = f"{e.actor} → {e.to}: {e.label}{size}<br>sent {start:.1f} ms, arrived {stop:.1f} ms"
-        mx.extend((x[e.actor], x[e.to], NAN))
-        my.extend((start, stop, NAN))
-        mtext += (hover, hover, None)
-        if many:
-            continue  # too many to label: the hover says what each one is
-        lx.append((x[e.actor] + x[e.to]) / 2)
-        ly.append((start + stop) / 2)
-        ltext.append(e.label + size)
-        # a reply drawn right to left goes below its line, so that a fast request and its
-        # response (nearly the same height) do not print their labels on top of each other
-        lpos.append("bottom center" if x[e.to] < x[e.actor] else "top center")
-    if mx:
+    if messages.x:
         traces.append(
-            dict(
-                type="scatter",
-                x=mx,
-                y=my,
+            messages.trace(
                 mode="lines+markers",
                 name="message",
-                text=_Texts(mtext),
-                hoverinfo="text",
+                hovertemplate=HOVER,
                 line=dict(color="#3366cc", width=1 if many else 1.5),
                 opacity=0.35 if many else 1.0,
                 marker=dict(
                     symbol="arrow",
                     angleref="previous",
-                    size=array("d", [0, 11, 0]) * (len(mx) // 3),
+                    size=array("d", [0, 11, 0]) * (len(messages.x) // 3),
                     color="#3366cc",
                 ),
             )
         )
-        if not many:
-            traces.append(
-                dict(
-                    type="scatter",
-                    x=lx,
-                    y=ly,
-                    mode="text",
-                    text=ltext,
-                    hoverinfo="skip",
-                    showlegend=False,
-                    textposition=lpos,
-                    textfont=dict(size=11),
-                )
-            )
-
-    # marks
-    kx = [x[e.actor] for e in events if e.kind == "mark"]
-    if kx:
+    if labels:
         traces.append(
             dict(
                 type="scatter",
-                x=kx,
-                y=[_ms(e.t, t0) for e in events if e.kind == "mark"],
+                x=[(x0 + x1) / 2 for x0, x1, _, _ in labels],
+                y=[y for _, _, y, _ in labels],
+                mode="text",
+                text=[text for _, _, _, text in labels],
+                hoverinfo="skip",
+                showlegend=False,
+                # a reply drawn right to left goes below its line, so that a fast request and
+                # its response (nearly the same height) do not print their labels on each other
+                textposition=[
+                    "bottom center" if x1 < x0 else "top center" for x0, x1, _, _ in labels
+                ],
+                textfont=dict(size=11),
+            )
+        )
+    if marks:
+        traces.append(
+            dict(
+                type="scatter",
+                x=[m[0] for m in marks],
+                y=[m[1] for m in marks],
                 mode="markers" if many else "markers+text",
                 name="mark",
-                text=[e.label for e in events if e.kind == "mark"],
+                text=[m[2] for m in marks],
                 textposition="middle right",
                 marker=dict(symbol="diamond", size=9, color="#d62728"),
                 hovertemplate="%{text}<br>%{y:.1f} ms<extra></extra>",
