@@ -10,6 +10,7 @@ them: ``course_lib.asgi`` (hypercorn: HTTP/2), ``course_lib.quic`` and ``course_
 """
 
 from .browser import browser_url
+from .calm import calmest
 from .certs import certificates
 from .engines import (
     Engine,
@@ -62,6 +63,7 @@ __all__ = [
     "WireCounter",
     "WireStats",
     "browser_url",
+    "calmest",
     "certificates",
     "check_exercise",
     "check_setup",
