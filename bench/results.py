@@ -26,6 +26,10 @@ def markdown(measured: dict) -> str:
         "",
         f"{m['cores']} cores, {m['cpu']}, Python {m['python']}; started {m['started']}; load "
         f"average {m['load_average'][0]} at the start, {m['load_average_end'][0]} at the end.",
+        "",
+        f"The machine's speed: a million-step Python loop in {m.get('python_loop_ms', '—')} ms "
+        "(best of 5), and the loopback echo floor under *embedding*; compare results across "
+        "hosts with these.",
     ]
     for name, bench in measured["benchmarks"].items():
         lines += [
