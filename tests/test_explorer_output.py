@@ -13,13 +13,10 @@ async def test_the_figure_is_drawn_inside_the_widget(monkeypatch):
     def draw(result, n):
         return go.Figure(go.Bar(y=[result]))
 
-    async def main():
-        ex = await explore(measure, draw, n=(1, 10, 1, 2))
-        first = ex.output.outputs
-        await ex.update(n=7)
-        return first, ex.output.outputs
-
-    first, second = await main()
+    ex = await explore(measure, draw, n=(1, 10, 1, 2))
+    first = ex.output.outputs
+    await ex.update(n=7)
+    second = ex.output.outputs
     for outputs, n in ((first, 2), (second, 7)):
         (output,) = outputs  # one figure, replaced on each run
         figure = output["data"]["application/vnd.plotly.v1+json"]

@@ -1,5 +1,4 @@
 import socket
-import ssl
 import sys
 import urllib.request
 
@@ -7,6 +6,7 @@ import aiohttp
 import pytest
 
 from course_lib import servers
+from course_lib.certs import certificates
 
 
 async def test_serve_binds_loopback_and_answers(hello_app):
@@ -34,26 +34,19 @@ async def test_same_name_replaces_old_server(hello_app):
 
 
 async def test_serve_with_ssl_context_speaks_tls(hello_app):
-    trustme = pytest.importorskip("trustme")
-    ca = trustme.CA()
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
+    certs = certificates()  # the course's throw-away CA
+    server_ctx, client_ctx = certs.server_context(), certs.client_context()
 
-    async def main():
-        server = await servers.serve(hello_app(), name="tls", ssl_context=server_ctx)
-        try:
-            assert server.url == f"https://127.0.0.1:{server.port}"
-            async with aiohttp.ClientSession() as http:
-                async with http.get(server.url + "/hello/tls", ssl=client_ctx) as r:
-                    assert await r.text() == "hello tls"
-                with pytest.raises(aiohttp.ClientConnectorCertificateError):
-                    await http.get(server.url + "/hello/tls")  # default trust: our CA unknown
-        finally:
-            await servers.stop_all()
-
-    await main()
+    server = await servers.serve(hello_app(), name="tls", ssl_context=server_ctx)
+    try:
+        assert server.url == f"https://127.0.0.1:{server.port}"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(server.url + "/hello/tls", ssl=client_ctx) as r:
+                assert await r.text() == "hello tls"
+            with pytest.raises(aiohttp.ClientConnectorCertificateError):
+                await http.get(server.url + "/hello/tls")  # default trust: our CA unknown
+    finally:
+        await servers.stop_all()
 
 
 async def test_stop_unknown_name_is_harmless():

@@ -1,10 +1,8 @@
 import asyncio
 import socket
-import ssl
-
-import pytest
 
 from course_lib import running, stop, tcp
+from course_lib.certs import certificates
 
 
 async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -42,12 +40,8 @@ async def test_stop_closes_open_connections_and_ends_handlers():
 
 
 async def test_serve_tcp_with_tls():
-    trustme = pytest.importorskip("trustme")
-    ca = trustme.CA()
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
+    certs = certificates()  # the course's throw-away CA
+    server_ctx, client_ctx = certs.server_context(), certs.client_context()
     server = await tcp.serve_tcp(echo, name="tls", ssl=server_ctx, scheme="tls")
     try:
         reader, writer = await asyncio.open_connection(
