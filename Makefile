@@ -38,7 +38,7 @@ check: install
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/python -m pytest tests -p no:cacheprovider -q --ignore=tests/browser \
 		--ignore=tests/reliability --ignore=tests/test_exercises.py --ignore=tests/test_breaks.py \
-		$(ARGS)
+		--ignore=tests/test_system_engines.py --ignore=tests/test_bench_smoke.py $(ARGS)
 
 lessons: install
 	$(BIN)/python tools/save_lessons.py
