@@ -54,7 +54,7 @@ bench: install
 	$(BIN)/python -m bench.results
 
 stall: install
-	$(BIN)/python tools/stall_run.py --runs 2
+	$(BIN)/python tools/stall_run.py --runs 3 $(ARGS)
 
 book: install
 	$(BIN)/python tools/build_book.py
